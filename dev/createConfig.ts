@@ -1,0 +1,54 @@
+import type { Config, Plugin } from 'payload'
+
+import { mongooseAdapter } from '@payloadcms/db-mongodb'
+import { lexicalEditor } from '@payloadcms/richtext-lexical'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildConfig } from 'payload'
+import sharp from 'sharp'
+
+import type { WhatsAppCampaignsPluginOptions } from '../src/index.js'
+
+import { whatsappCampaignsPlugin } from '../src/index.js'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+
+export type CreateConfigArgs = {
+  databaseUri: string
+  onInit?: Config['onInit']
+  pluginOptions?: WhatsAppCampaignsPluginOptions
+  /** Extra plugins, e.g. tests adding collections. */
+  plugins?: Plugin[]
+}
+
+/** The Payload config of the dev app and of the integration tests: users + the plugin. */
+export const createConfig = ({ databaseUri, onInit, pluginOptions, plugins = [] }: CreateConfigArgs) =>
+  buildConfig({
+    admin: {
+      importMap: { baseDir: path.resolve(dirname) },
+      user: 'users',
+    },
+    collections: [
+      {
+        slug: 'users',
+        admin: { useAsTitle: 'email' },
+        auth: true,
+        fields: [
+          {
+            name: 'role',
+            type: 'select',
+            defaultValue: 'editor',
+            options: ['admin', 'editor', 'viewer'],
+          },
+        ],
+      },
+    ],
+    db: mongooseAdapter({ ensureIndexes: true, url: databaseUri }),
+    editor: lexicalEditor(),
+    onInit,
+    plugins: [whatsappCampaignsPlugin(pluginOptions), ...plugins],
+    secret: process.env.PAYLOAD_SECRET || 'dev-secret-change-me-in-production',
+    sharp,
+    telemetry: false,
+    typescript: { outputFile: path.resolve(dirname, 'payload-types.ts') },
+  })

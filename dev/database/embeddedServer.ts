@@ -1,0 +1,112 @@
+import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js'
+import { EJSON } from 'bson'
+import { promises as fs } from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { MongoClient } from 'mongodb'
+
+export type EmbeddedServer = {
+  /** mongodb:// URI of the server, without a database name. */
+  uri: string
+  /** Writes the data file (when persisting) and stops the server. */
+  stop: () => Promise<void>
+}
+
+export type EmbeddedServerOptions = {
+  /** Keep data in this file across restarts (canonical Extended JSON keeps ObjectIds and Dates). */
+  dataFile?: string
+  /** 0 or absent: any free port. */
+  port?: number
+  /** How often the data file is rewritten while running. Default 10 s. */
+  persistEveryMs?: number
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+
+type Dump = Record<string, Record<string, Record<string, unknown>[]>>
+
+const dumpAll = async (client: MongoClient): Promise<Dump> => {
+  const dump: Dump = {}
+  const { databases } = await client.db('admin').admin().listDatabases()
+  for (const { name: dbName } of databases) {
+    if (dbName === 'admin' || dbName === 'local' || dbName === 'config') {
+      continue
+    }
+    const db = client.db(dbName)
+    dump[dbName] = {}
+    for (const { name } of await db.listCollections().toArray()) {
+      dump[dbName][name] = await db.collection(name).find({}).toArray()
+    }
+  }
+  return dump
+}
+
+const restoreAll = async (client: MongoClient, dump: Dump) => {
+  for (const [dbName, collections] of Object.entries(dump)) {
+    for (const [name, docs] of Object.entries(collections)) {
+      if (docs.length > 0) {
+        await client.db(dbName).collection(name).insertMany(docs)
+      }
+    }
+  }
+}
+
+/**
+ * Starts CongoDB, a MongoDB wire-protocol server written in TypeScript, in this process.
+ * Its own persistence writes plain JSON (ObjectIds and Dates come back as strings), so data
+ * is saved and restored here through the driver as canonical Extended JSON instead.
+ */
+export const startEmbeddedServer = async (
+  options: EmbeddedServerOptions = {},
+): Promise<EmbeddedServer> => {
+  const port = options.port || (await freePort())
+  const server = new CongoServer({ host: '127.0.0.1', port })
+  await server.start()
+  const uri = `mongodb://127.0.0.1:${port}`
+  const { dataFile } = options
+  if (!dataFile) {
+    return { stop: () => server.stop(), uri }
+  }
+
+  const client = await MongoClient.connect(uri)
+  try {
+    const saved = await fs.readFile(dataFile, 'utf8')
+    await restoreAll(client, EJSON.parse(saved, { relaxed: false }) as Dump)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(`Could not restore the embedded database from ${dataFile}: ${String(error)}`)
+    }
+  }
+
+  let saving: Promise<void> = Promise.resolve()
+  const save = () => {
+    saving = saving.then(async () => {
+      const text = EJSON.stringify(await dumpAll(client), { relaxed: false })
+      await fs.mkdir(path.dirname(dataFile), { recursive: true })
+      // Write then rename, so a crash mid-write never leaves a truncated data file.
+      await fs.writeFile(`${dataFile}.tmp`, text)
+      await fs.rename(`${dataFile}.tmp`, dataFile)
+    })
+    return saving
+  }
+  const timer = setInterval(() => void save().catch(() => undefined), options.persistEveryMs ?? 10_000)
+  timer.unref()
+
+  return {
+    stop: async () => {
+      clearInterval(timer)
+      await save()
+      await client.close()
+      await server.stop()
+    },
+    uri,
+  }
+}

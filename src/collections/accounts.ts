@@ -1,0 +1,109 @@
+import type { CollectionConfig, Field } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+
+import { adminGroup } from './adminGroup.js'
+
+export const secretFieldNames = ['accessToken', 'appSecret'] as const
+export type SecretFieldName = (typeof secretFieldNames)[number]
+
+/**
+ * A secret is stored in a hidden field (never returned by any read unless code asks for
+ * `showHiddenFields`) and written through a virtual write-only input, so the admin form can
+ * set it without ever receiving it back.
+ */
+const secretFields = (name: SecretFieldName, label: string): Field[] => [
+  { name, type: 'text', hidden: true },
+  {
+    name: `${name}Input`,
+    type: 'text',
+    admin: {
+      autoComplete: 'off',
+      description: `Write-only: leave empty to keep the stored ${label.toLowerCase()}.`,
+    },
+    hooks: { afterRead: [() => ''] },
+    label,
+    virtual: true,
+  },
+  {
+    name: `${name}IsSet`,
+    type: 'checkbox',
+    admin: { readOnly: true },
+    hooks: {
+      afterRead: [({ data }) => Boolean((data as Record<string, unknown> | undefined)?.[name])],
+    },
+    label: `${label} is set`,
+    virtual: true,
+  },
+]
+
+export const accountsCollection = (options: ResolvedOptions): CollectionConfig => ({
+  slug: options.slugs.accounts,
+  access: {
+    create: options.access.update,
+    delete: options.access.update,
+    read: options.access.read,
+    update: options.access.update,
+  },
+  admin: {
+    defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond'],
+    group: adminGroup,
+    useAsTitle: 'name',
+  },
+  fields: [
+    { name: 'name', type: 'text', required: true },
+    {
+      name: 'phoneNumberId',
+      type: 'text',
+      admin: { description: 'The Cloud API phone number ID (digits), not the phone number.' },
+      index: true,
+      required: true,
+      validate: (value: null | string | undefined) =>
+        typeof value === 'string' && /^\d{5,20}$/.test(value)
+          ? true
+          : 'Phone number ID must be the digits Meta shows for the number (5 to 20 digits).',
+    },
+    {
+      name: 'wabaId',
+      type: 'text',
+      label: 'WhatsApp Business Account ID',
+      required: true,
+      validate: (value: null | string | undefined) =>
+        typeof value === 'string' && /^\d{5,20}$/.test(value)
+          ? true
+          : 'WhatsApp Business Account ID must be digits (5 to 20).',
+    },
+    ...secretFields('accessToken', 'Access token'),
+    ...secretFields('appSecret', 'App secret'),
+    {
+      name: 'verifyToken',
+      type: 'text',
+      admin: { description: 'The token you enter in Meta’s webhook settings.' },
+    },
+    {
+      name: 'messagesPerSecond',
+      type: 'number',
+      admin: { description: 'Meta’s throughput for this number; all campaigns share it.' },
+      defaultValue: 80,
+      max: 1000,
+      min: 1,
+      required: true,
+    },
+  ],
+  hooks: {
+    beforeChange: [
+      ({ data }) => {
+        // Move write-only inputs into the stored secrets; an empty input keeps the old value.
+        for (const name of secretFieldNames) {
+          const input = data[`${name}Input`]
+          if (typeof input === 'string' && input.trim() !== '') {
+            data[name] = input.trim()
+          }
+          delete data[`${name}Input`]
+        }
+        return data
+      },
+    ],
+  },
+  labels: { plural: 'Accounts', singular: 'Account' },
+})

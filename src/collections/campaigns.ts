@@ -1,0 +1,212 @@
+import type { CollectionConfig, Field, FieldAccess, Where } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+
+import { adminGroup } from './adminGroup.js'
+import { campaignCounterFields, campaignStatuses } from './campaignStatuses.js'
+import { relationId } from './relationId.js'
+
+/** Status, timestamps and counters belong to the engine: no API caller may write them. */
+const engineOnly: { access: { create: FieldAccess; update: FieldAccess } } = {
+  access: { create: () => false, update: () => false },
+}
+
+const counterLabels: Record<(typeof campaignCounterFields)[number], string> = {
+  deliveredCount: 'Delivered',
+  failedCount: 'Failed',
+  readCount: 'Read',
+  sentCount: 'Sent',
+  totalCount: 'Total',
+  unknownCount: 'Outcome unknown',
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  Boolean(value) && typeof value === 'object' && !Array.isArray(value)
+
+export const campaignsCollection = (options: ResolvedOptions): CollectionConfig => {
+  const audienceOptions = [
+    { label: 'Contacts', value: 'contacts' },
+    { label: 'CSV upload', value: 'csv' },
+    ...Object.entries(options.audiences).map(([key, audience]) => ({
+      label: audience.label ?? key,
+      value: key,
+    })),
+  ]
+
+  const counters: Field[] = campaignCounterFields.map((name) => ({
+    name,
+    type: 'number',
+    ...engineOnly,
+    admin: { readOnly: true, width: '16%' },
+    defaultValue: 0,
+    label: counterLabels[name],
+  }))
+
+  return {
+    slug: options.slugs.campaigns,
+    access: {
+      create: options.access.update,
+      delete: options.access.update,
+      read: options.access.read,
+      update: options.access.update,
+    },
+    admin: {
+      defaultColumns: ['name', 'status', 'audienceType', 'totalCount', 'sentCount', 'failedCount'],
+      group: adminGroup,
+      useAsTitle: 'name',
+    },
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      {
+        type: 'row',
+        fields: [
+          {
+            name: 'account',
+            type: 'relationship',
+            admin: { width: '50%' },
+            index: true,
+            relationTo: options.slugs.accounts,
+            required: true,
+          },
+          {
+            name: 'template',
+            type: 'relationship',
+            admin: {
+              description: 'Only APPROVED templates are listed (all, while none is approved).',
+              width: '50%',
+            },
+            // The spec: approved templates only, or every template while none is approved yet.
+            filterOptions: async ({ data, req }) => {
+              const account = relationId(data?.account)
+              const byAccount: Where[] = account ? [{ account: { equals: account } }] : []
+              const approvedWhere: Where = {
+                and: [...byAccount, { status: { equals: 'APPROVED' } }],
+              }
+              const approved = await req.payload.count({
+                collection: options.slugs.templates,
+                req,
+                where: approvedWhere,
+              })
+              if (approved.totalDocs > 0) {
+                return approvedWhere
+              }
+              return byAccount.length > 0 ? { and: byAccount } : true
+            },
+            relationTo: options.slugs.templates,
+            required: true,
+          },
+        ],
+      },
+      {
+        name: 'audienceType',
+        type: 'select',
+        defaultValue: 'contacts',
+        options: audienceOptions,
+        required: true,
+      },
+      {
+        name: 'audienceFilters',
+        type: 'json',
+        admin: {
+          condition: (data) => data?.audienceType === 'contacts',
+          description:
+            'A Payload "where" on contacts, e.g. {"labels": {"contains": "vip"}}. Opted-out and blocked contacts are always left out.',
+        },
+        validate: async (value: unknown, { req }: { req: import('payload').PayloadRequest }) => {
+          if (value === undefined || value === null || value === '') {
+            return true
+          }
+          if (!isPlainObject(value)) {
+            return 'Audience filters must be a JSON object (a Payload "where").'
+          }
+          try {
+            await req.payload.count({
+              collection: options.slugs.contacts,
+              where: value as Where,
+            })
+            return true
+          } catch (error) {
+            return `Audience filters are not a valid query on contacts: ${(error as Error).message}`
+          }
+        },
+      },
+      {
+        name: 'csvFile',
+        type: 'upload',
+        admin: { condition: (data) => data?.audienceType === 'csv' },
+        label: 'CSV file',
+        relationTo: options.slugs.audienceFiles,
+        validate: (value: unknown, { siblingData }: { siblingData: Record<string, unknown> }) =>
+          siblingData.audienceType !== 'csv' || relationId(value)
+            ? true
+            : 'A CSV audience needs a CSV file with a "phone" column.',
+      },
+      {
+        name: 'parameterMappings',
+        type: 'json',
+        admin: {
+          description:
+            'Template variable -> audience field, e.g. {"1": "name", "2": "order_id"}. Header and button variables: "header.1", "button.0.1".',
+        },
+        defaultValue: {},
+        validate: (value: unknown) => {
+          if (value === undefined || value === null) {
+            return true
+          }
+          if (!isPlainObject(value)) {
+            return 'Parameter mappings must be a JSON object like {"1": "name"}.'
+          }
+          const bad = Object.entries(value).filter(
+            ([, field]) => typeof field !== 'string' || field.trim() === '',
+          )
+          return bad.length === 0
+            ? true
+            : `Each mapping must name a field; check ${bad.map(([key]) => `"${key}"`).join(', ')}.`
+        },
+      },
+      {
+        name: 'scheduledAt',
+        type: 'date',
+        admin: {
+          date: { pickerAppearance: 'dayAndTime' },
+          description: 'Leave empty to send when you click Run.',
+        },
+        index: true,
+      },
+      {
+        name: 'status',
+        type: 'select',
+        ...engineOnly,
+        admin: { position: 'sidebar', readOnly: true },
+        defaultValue: 'draft',
+        index: true,
+        options: [...campaignStatuses],
+        required: true,
+      },
+      {
+        name: 'error',
+        type: 'textarea',
+        ...engineOnly,
+        admin: {
+          condition: (data) => Boolean(data?.error),
+          position: 'sidebar',
+          readOnly: true,
+        },
+      },
+      ...(['startedAt', 'pausedAt', 'completedAt'] as const).map(
+        (name): Field => ({
+          name,
+          type: 'date',
+          ...engineOnly,
+          admin: {
+            date: { pickerAppearance: 'dayAndTime' },
+            position: 'sidebar',
+            readOnly: true,
+          },
+        }),
+      ),
+      { type: 'row', fields: counters },
+    ],
+    labels: { plural: 'Campaigns', singular: 'Campaign' },
+  }
+}

@@ -1,0 +1,61 @@
+import type { CollectionConfig, Field } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+
+import { adminGroup } from './adminGroup.js'
+import { recipientStatuses } from './campaignStatuses.js'
+
+const timestamp = (name: string): Field => ({
+  name,
+  type: 'date',
+  admin: { date: { pickerAppearance: 'dayAndTime' } },
+  index: name === 'sentAt',
+})
+
+/** Written by the engine and webhooks only; the admin shows them read-only. */
+export const recipientsCollection = (options: ResolvedOptions): CollectionConfig => ({
+  slug: options.slugs.recipients,
+  access: {
+    create: () => false,
+    delete: () => false,
+    read: options.access.read,
+    update: () => false,
+  },
+  admin: {
+    defaultColumns: ['phoneNumber', 'name', 'status', 'sentAt', 'errorMessage', 'campaign'],
+    group: adminGroup,
+    listSearchableFields: ['phoneNumber', 'name', 'messageId'],
+    useAsTitle: 'phoneNumber',
+  },
+  defaultSort: '-sentAt',
+  fields: [
+    {
+      name: 'campaign',
+      type: 'relationship',
+      index: true,
+      relationTo: options.slugs.campaigns,
+      required: true,
+    },
+    { name: 'phoneNumber', type: 'text', index: true, required: true },
+    { name: 'name', type: 'text' },
+    { name: 'parameters', type: 'json' },
+    {
+      name: 'status',
+      type: 'select',
+      defaultValue: 'pending',
+      index: true,
+      options: [...recipientStatuses],
+      required: true,
+    },
+    { name: 'messageId', type: 'text', index: true },
+    { name: 'errorMessage', type: 'text' },
+    { name: 'errorCode', type: 'number' },
+    timestamp('sentAt'),
+    timestamp('deliveredAt'),
+    timestamp('readAt'),
+    timestamp('failedAt'),
+    { name: 'attempts', type: 'number', defaultValue: 0 },
+  ],
+  indexes: [{ fields: ['campaign', 'status'] }, { fields: ['campaign', 'phoneNumber'], unique: true }],
+  labels: { plural: 'Campaign recipients', singular: 'Campaign recipient' },
+})

@@ -1,0 +1,131 @@
+import type { Access, CollectionConfig, Field, Payload, PayloadRequest } from 'payload'
+
+/** Replaces a collection's fields; receives the plugin's own so they can be extended. */
+export type FieldsOverride = (args: { defaultFields: Field[] }) => Field[]
+
+/** Anything of a collection config may be overridden, as in Payload's official plugins. */
+export type CollectionOverride = { fields?: FieldsOverride } & Partial<Omit<CollectionConfig, 'fields'>>
+
+/** A row of a named audience: any object; phone and name are read through phoneField/nameField. */
+export type AudienceRow = Record<string, unknown>
+
+export type NamedAudienceResolverArgs = {
+  /** The campaign being run, as stored (depth 0). */
+  campaign: Record<string, unknown> & { id: number | string }
+  payload: Payload
+  req?: PayloadRequest
+}
+
+export type NamedAudience = {
+  /** Shown in the audience type picker; defaults to the key. */
+  label?: string
+  /** Overrides the plugin's phoneField for this audience. */
+  phoneField?: string
+  /** Overrides the plugin's nameField for this audience. */
+  nameField?: string
+  /** Field names offered in the parameter-mapping picker (rows may hold more). */
+  fields?: string[]
+  resolve: (
+    args: NamedAudienceResolverArgs,
+  ) => Promise<AsyncIterable<AudienceRow> | Iterable<AudienceRow>>
+}
+
+export type CollectionKey =
+  | 'accounts'
+  | 'audienceFiles'
+  | 'campaigns'
+  | 'contacts'
+  | 'recipients'
+  | 'templates'
+
+export type WhatsAppCampaignsPluginOptions = {
+  /** Access rules; each defaults to "a logged-in user of the admin's user collection". */
+  access?: {
+    /** Who may read campaigns, recipients, contacts, templates and analytics. */
+    read?: Access
+    /** Who may create, edit and delete campaigns, contacts, templates and accounts. */
+    update?: Access
+    /** Who may run, pause, resume, cancel and retry campaigns, and sync templates. */
+    run?: Access
+  }
+  /** Named audiences, selectable as an audience type by their key. */
+  audiences?: Record<string, NamedAudience>
+  /** Slug, admin group, extra fields or hooks of each collection. */
+  collections?: Partial<Record<CollectionKey, CollectionOverride>>
+  /** Calling code given to numbers written without one. Default "91", as in the spec. */
+  defaultCountryCode?: string
+  /** When false, the plugin adds its collections' schema but no endpoints, jobs or hooks. Default true. */
+  enabled?: boolean
+  /** Graph API base URL. Default: env WHATSAPP_GRAPH_API_URL, else https://graph.facebook.com */
+  graphApiUrl?: string
+  /** Graph API version. Default "v21.0". */
+  graphApiVersion?: string
+  /** Field of a named audience row that holds the phone. Default "phone". */
+  phoneField?: string
+  /** Field of a named audience row that holds the name. Default "name". */
+  nameField?: string
+  /** Largest accepted CSV upload, in bytes. Default 100 MiB. */
+  maxCsvBytes?: number
+}
+
+export type ResolvedOptions = {
+  access: { read: Access; run: Access; update: Access }
+  audiences: Record<string, NamedAudience>
+  collections: Partial<Record<CollectionKey, CollectionOverride>>
+  defaultCountryCode: string
+  enabled: boolean
+  graphApiUrl: string
+  graphApiVersion: string
+  maxCsvBytes: number
+  nameField: string
+  phoneField: string
+  slugs: Record<CollectionKey, string>
+}
+
+export const defaultSlugs: Record<CollectionKey, string> = {
+  accounts: 'whatsapp-accounts',
+  audienceFiles: 'whatsapp-audience-files',
+  campaigns: 'whatsapp-campaigns',
+  contacts: 'whatsapp-contacts',
+  recipients: 'whatsapp-campaign-recipients',
+  templates: 'whatsapp-templates',
+}
+
+export const resolveOptions = (
+  options: WhatsAppCampaignsPluginOptions,
+  adminUserSlug: string,
+): ResolvedOptions => {
+  const isAdminUser: Access = ({ req }) => Boolean(req.user && req.user.collection === adminUserSlug)
+  const collections = options.collections ?? {}
+  const slugs = Object.fromEntries(
+    Object.entries(defaultSlugs).map(([key, slug]) => [
+      key,
+      collections[key as CollectionKey]?.slug ?? slug,
+    ]),
+  ) as Record<CollectionKey, string>
+
+  for (const key of Object.keys(options.audiences ?? {})) {
+    if (key === 'contacts' || key === 'csv') {
+      throw new Error(`whatsappCampaignsPlugin: audience key "${key}" is reserved`)
+    }
+  }
+
+  return {
+    access: {
+      read: options.access?.read ?? isAdminUser,
+      run: options.access?.run ?? isAdminUser,
+      update: options.access?.update ?? isAdminUser,
+    },
+    audiences: options.audiences ?? {},
+    collections,
+    defaultCountryCode: options.defaultCountryCode ?? '91',
+    enabled: options.enabled ?? true,
+    graphApiUrl:
+      options.graphApiUrl ?? process.env.WHATSAPP_GRAPH_API_URL ?? 'https://graph.facebook.com',
+    graphApiVersion: options.graphApiVersion ?? 'v21.0',
+    maxCsvBytes: options.maxCsvBytes ?? 100 * 1024 * 1024,
+    nameField: options.nameField ?? 'name',
+    phoneField: options.phoneField ?? 'phone',
+    slugs,
+  }
+}
