@@ -50,5 +50,6 @@ export const createConfig = ({ databaseUri, onInit, pluginOptions, plugins = [] 
     secret: process.env.PAYLOAD_SECRET || 'dev-secret-change-me-in-production',
     sharp,
     telemetry: false,
-    typescript: { outputFile: path.resolve(dirname, 'payload-types.ts') },
+    // Types are generated on demand (npm run generate:types), never by a child process at boot.
+    typescript: { autoGenerate: false, outputFile: path.resolve(dirname, 'payload-types.ts') },
   })

@@ -1,8 +1,4 @@
 import { withPayload } from '@payloadcms/next/withPayload'
-import { fileURLToPath } from 'url'
-import path from 'path'
-
-const dirname = path.dirname(fileURLToPath(import.meta.url))
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -15,7 +11,8 @@ const nextConfig = {
 
     return webpackConfig
   },
-  serverExternalPackages: ['mongodb-memory-server'],
+  // Node servers and drivers: loaded by Node, never bundled.
+  serverExternalPackages: ['@push.rocks/smartmongo', 'agenda', '@agendajs/mongo-backend', 'mongodb'],
 }
 
 export default withPayload(nextConfig, { devBundleServerPackages: false })

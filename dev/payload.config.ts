@@ -1,75 +1,19 @@
-import { mongooseAdapter } from '@payloadcms/db-mongodb'
-import { lexicalEditor } from '@payloadcms/richtext-lexical'
-import { MongoMemoryReplSet } from 'mongodb-memory-server'
-import path from 'path'
-import { buildConfig } from 'payload'
-import { myPlugin } from 'plugin-package-name-placeholder'
-import sharp from 'sharp'
-import { fileURLToPath } from 'url'
-
-import { testEmailAdapter } from './helpers/testEmailAdapter.js'
+import { createConfig } from './createConfig.js'
+import { resolveDatabaseUri } from './database/databaseUri.js'
+import { demoAudiences } from './demoAudiences.js'
 import { seed } from './seed.js'
+import { startDevSimulator } from './startDevSimulator.js'
 
-const filename = fileURLToPath(import.meta.url)
-const dirname = path.dirname(filename)
+// The simulator stands in for Meta unless a real Graph API URL is configured.
+const simulatorUrl = process.env.WHATSAPP_GRAPH_API_URL ? undefined : await startDevSimulator()
 
-if (!process.env.ROOT_DIR) {
-  process.env.ROOT_DIR = dirname
-}
-
-const buildConfigWithMemoryDB = async () => {
-  if (process.env.NODE_ENV === 'test') {
-    const memoryDB = await MongoMemoryReplSet.create({
-      replSet: {
-        count: 3,
-        dbName: 'payloadmemory',
-      },
-    })
-
-    process.env.DATABASE_URL = `${memoryDB.getUri()}&retryWrites=true`
-  }
-
-  return buildConfig({
-    admin: {
-      importMap: {
-        baseDir: path.resolve(dirname),
-      },
-    },
-    collections: [
-      {
-        slug: 'posts',
-        fields: [],
-      },
-      {
-        slug: 'media',
-        fields: [],
-        upload: {
-          staticDir: path.resolve(dirname, 'media'),
-        },
-      },
-    ],
-    db: mongooseAdapter({
-      ensureIndexes: true,
-      url: process.env.DATABASE_URL || '',
-    }),
-    editor: lexicalEditor(),
-    email: testEmailAdapter,
-    onInit: async (payload) => {
-      await seed(payload)
-    },
-    plugins: [
-      myPlugin({
-        collections: {
-          posts: true,
-        },
-      }),
-    ],
-    secret: process.env.PAYLOAD_SECRET || 'test-secret_key',
-    sharp,
-    typescript: {
-      outputFile: path.resolve(dirname, 'payload-types.ts'),
-    },
-  })
-}
-
-export default buildConfigWithMemoryDB()
+export default createConfig({
+  databaseUri: await resolveDatabaseUri(),
+  onInit: async (payload) => {
+    await seed(payload, { simulatorUrl })
+  },
+  pluginOptions: {
+    audiences: demoAudiences,
+    graphApiUrl: process.env.WHATSAPP_GRAPH_API_URL ?? simulatorUrl,
+  },
+})

@@ -3,7 +3,14 @@ import type { Config } from 'payload'
 import type { WhatsAppCampaignsPluginOptions } from './options.js'
 
 import { pluginCollections } from './collections/index.js'
+import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
+import { getQueue } from './jobs/index.js'
 import { resolveOptions } from './options.js'
+import {
+  deleteRecipientsWithCampaign,
+  refuseDeletingRunning,
+  rescheduleOnEdit,
+} from './sending/campaignHooks.js'
 
 export type {
   CollectionOverride,
@@ -12,21 +19,48 @@ export type {
   WhatsAppCampaignsPluginOptions,
 } from './options.js'
 export { defaultSlugs } from './options.js'
+export { stopCampaignQueue } from './jobs/index.js'
+export { runWorker } from './jobs/runWorker.js'
+export {
+  CampaignActionError,
+  cancelCampaign,
+  pauseCampaign,
+  resumeCampaign,
+  retryCampaign,
+  runCampaign,
+} from './sending/actions.js'
 
 export const whatsappCampaignsPlugin =
   (pluginOptions: WhatsAppCampaignsPluginOptions = {}) =>
   (config: Config): Config => {
     const options = resolveOptions(pluginOptions, config.admin?.user ?? 'users')
 
+    const ours = pluginCollections(options)
     // The collections are added even when disabled, so the database schema stays consistent.
-    const collections = [...(config.collections ?? []), ...pluginCollections(options)]
     if (!options.enabled) {
-      return { ...config, collections }
+      return { ...config, collections: [...(config.collections ?? []), ...ours] }
+    }
+
+    for (const collection of ours) {
+      if (collection.slug === options.slugs.campaigns) {
+        collection.endpoints = [...(collection.endpoints || []), ...campaignEndpoints(options)]
+        collection.hooks = {
+          ...collection.hooks,
+          afterChange: [...(collection.hooks?.afterChange ?? []), rescheduleOnEdit],
+          afterDelete: [...(collection.hooks?.afterDelete ?? []), deleteRecipientsWithCampaign],
+          beforeDelete: [...(collection.hooks?.beforeDelete ?? []), refuseDeletingRunning],
+        }
+      }
     }
 
     return {
       ...config,
-      collections,
+      collections: [...(config.collections ?? []), ...ours],
       custom: { ...config.custom, whatsappCampaigns: options },
+      onInit: async (payload) => {
+        await config.onInit?.(payload)
+        // Starts the worker (Agenda) or re-arms inline schedules left by a restart.
+        await getQueue(payload)
+      },
     }
   }

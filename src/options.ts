@@ -37,6 +37,7 @@ export type CollectionKey =
   | 'contacts'
   | 'recipients'
   | 'templates'
+  | 'webhookEvents'
 
 export type WhatsAppCampaignsPluginOptions = {
   /** Access rules; each defaults to "a logged-in user of the admin's user collection". */
@@ -60,22 +61,54 @@ export type WhatsAppCampaignsPluginOptions = {
   graphApiUrl?: string
   /** Graph API version. Default "v21.0". */
   graphApiVersion?: string
+  /**
+   * How long to wait for Meta's answer to one send. A send that times out has an unknown
+   * outcome (Meta may have sent it) and is not resent on its own. Default 15 000 ms.
+   */
+  graphTimeoutMs?: number
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
   /** Field of a named audience row that holds the name. Default "name". */
   nameField?: string
   /** Largest accepted CSV upload, in bytes. Default 100 MiB. */
   maxCsvBytes?: number
+  /**
+   * How long a claimed recipient may stay "sending" before its worker is presumed dead and the
+   * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
+   */
+  claimLeaseMs?: number
+  /**
+   * Where campaigns run. Default: Agenda jobs on the site's own MongoDB, processed by this
+   * process too. `false`: no queue, campaigns run inline in the process that starts them.
+   */
+  queue?: false | QueueOptions
+}
+
+export type QueueOptions = {
+  /** Agenda's poll interval for due jobs, in ms. Default 2000. */
+  processEveryMs?: number
+  /**
+   * Whether this process runs campaign jobs. Default true, unless the environment variable
+   * WHATSAPP_CAMPAIGNS_WORKER is "false" (e.g. web servers when separate workers run).
+   */
+  worker?: boolean
+  /** Campaigns one worker process sends at once. Default 5. */
+  concurrency?: number
+  /** Agenda's lock on a running job; renewed every batch. Default 60 000 ms. */
+  lockLifetimeMs?: number
 }
 
 export type ResolvedOptions = {
   access: { read: Access; run: Access; update: Access }
+  claimLeaseMs: number
+  queue: false | Required<QueueOptions>
   audiences: Record<string, NamedAudience>
   collections: Partial<Record<CollectionKey, CollectionOverride>>
   defaultCountryCode: string
   enabled: boolean
   graphApiUrl: string
   graphApiVersion: string
+  graphTimeoutMs: number
   maxCsvBytes: number
   nameField: string
   phoneField: string
@@ -89,6 +122,7 @@ export const defaultSlugs: Record<CollectionKey, string> = {
   contacts: 'whatsapp-contacts',
   recipients: 'whatsapp-campaign-recipients',
   templates: 'whatsapp-templates',
+  webhookEvents: 'whatsapp-webhook-events',
 }
 
 export const resolveOptions = (
@@ -117,15 +151,26 @@ export const resolveOptions = (
       update: options.access?.update ?? isAdminUser,
     },
     audiences: options.audiences ?? {},
+    claimLeaseMs: options.claimLeaseMs ?? 120_000,
     collections,
     defaultCountryCode: options.defaultCountryCode ?? '91',
     enabled: options.enabled ?? true,
     graphApiUrl:
       options.graphApiUrl ?? process.env.WHATSAPP_GRAPH_API_URL ?? 'https://graph.facebook.com',
     graphApiVersion: options.graphApiVersion ?? 'v21.0',
+    graphTimeoutMs: options.graphTimeoutMs ?? 15_000,
     maxCsvBytes: options.maxCsvBytes ?? 100 * 1024 * 1024,
     nameField: options.nameField ?? 'name',
     phoneField: options.phoneField ?? 'phone',
+    queue:
+      options.queue === false
+        ? false
+        : {
+            concurrency: options.queue?.concurrency ?? 5,
+            lockLifetimeMs: options.queue?.lockLifetimeMs ?? 60_000,
+            processEveryMs: options.queue?.processEveryMs ?? 2000,
+            worker: options.queue?.worker ?? process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false',
+          },
     slugs,
   }
 }

@@ -20,16 +20,27 @@ export const resolveDatabaseUri = async (): Promise<string> => {
   holder.__whatsappEmbeddedDb ??= {}
   const state = holder.__whatsappEmbeddedDb
   state.embeddedUri ??= (async () => {
+    const port = Number(process.env.EMBEDDED_DB_PORT ?? 27027)
+    const database = 'whatsapp-campaigns-dev'
     const server = await startEmbeddedServer({
       dataFile: path.resolve(dirname, '../.data/embedded-db.ejson'),
-      port: Number(process.env.EMBEDDED_DB_PORT ?? 27027),
+      port,
+    }).catch((error: NodeJS.ErrnoException) => {
+      // `npm run worker` beside `npm run dev`: the dev app's server already holds the port.
+      if (error.code === 'EADDRINUSE') {
+        return undefined
+      }
+      throw error
     })
+    if (!server) {
+      return `mongodb://127.0.0.1:${port}/${database}`
+    }
     const stop = (signal: NodeJS.Signals) => {
       void server.stop().finally(() => process.kill(process.pid, signal))
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
-    return `${server.uri}/whatsapp-campaigns-dev`
+    return `${server.uri}/${database}`
   })()
   return state.embeddedUri
 }

@@ -193,6 +193,12 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
           readOnly: true,
         },
       },
+      {
+        name: 'materializedAt',
+        type: 'date',
+        ...engineOnly,
+        admin: { hidden: true },
+      },
       ...(['startedAt', 'pausedAt', 'completedAt'] as const).map(
         (name): Field => ({
           name,

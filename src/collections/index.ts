@@ -8,6 +8,7 @@ import { campaignsCollection } from './campaigns.js'
 import { contactsCollection } from './contacts.js'
 import { recipientsCollection } from './recipients.js'
 import { templatesCollection } from './templates.js'
+import { webhookEventsCollection } from './webhookEvents.js'
 import { withOverrides } from './withOverrides.js'
 
 const builders: Record<CollectionKey, (options: ResolvedOptions) => CollectionConfig> = {
@@ -17,6 +18,7 @@ const builders: Record<CollectionKey, (options: ResolvedOptions) => CollectionCo
   contacts: contactsCollection,
   recipients: recipientsCollection,
   templates: templatesCollection,
+  webhookEvents: webhookEventsCollection,
 }
 
 export const pluginCollections = (options: ResolvedOptions): CollectionConfig[] =>

@@ -50,6 +50,11 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     { name: 'messageId', type: 'text', index: true },
     { name: 'errorMessage', type: 'text' },
     { name: 'errorCode', type: 'number' },
+    {
+      name: 'retryable',
+      type: 'checkbox',
+      admin: { description: 'The failure was temporary: "Retry failed" sends it again.' },
+    },
     timestamp('sentAt'),
     timestamp('deliveredAt'),
     timestamp('readAt'),

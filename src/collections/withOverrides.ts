@@ -32,5 +32,9 @@ export const withOverrides = (
     admin: { ...base.admin, ...rest.admin },
     fields: fields ? fields({ defaultFields: base.fields }) : base.fields,
     hooks: mergeHooks(base.hooks, rest.hooks),
+    upload:
+      typeof base.upload === 'object' && typeof rest.upload === 'object'
+        ? { ...base.upload, ...rest.upload }
+        : (rest.upload ?? base.upload),
   }
 }

@@ -23,12 +23,16 @@ export type TestApp = {
   close: () => Promise<void>
 }
 
+/** A database of its own for this name, on the run's server. */
+export const testDatabaseUri = (name: string) =>
+  `${inject('mongoServerUri')}/test_${name}_${Date.now()}`
+
 /** Boots Payload headless on a database of its own, with its REST API served over HTTP. */
 export const bootPayload = async (
   name: string,
-  args: Omit<CreateConfigArgs, 'databaseUri'> = {},
+  args: Omit<CreateConfigArgs, 'databaseUri'> & { databaseUri?: string } = {},
 ): Promise<TestApp> => {
-  const databaseUri = `${inject('mongoServerUri')}/test_${name}_${Date.now()}`
+  const databaseUri = args.databaseUri ?? testDatabaseUri(name)
   const config = createConfig({ ...args, databaseUri })
   const payload = await getPayload({ config, key: name })
   const rest = await startRestServer(config, name)

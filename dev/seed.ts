@@ -1,0 +1,78 @@
+import type { Payload } from 'payload'
+
+import { demoAccount } from './demoAccount.js'
+import { demoTemplates } from './simulator/index.js'
+
+export const devUser = { email: 'dev@payloadcms.com', password: 'test' }
+
+const firstNames = ['Aarav', 'Diya', 'Kabir', 'Meera', 'Rohan', 'Sara', 'Vivaan', 'Zoya', 'Ishaan', 'Anaya']
+const cities = ['Mumbai', 'Delhi', 'Pune', 'Jaipur', 'Chennai']
+
+/** First start only: a login, the simulator's account, its templates, ~50 contacts, a draft campaign. */
+export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: string }) => {
+  const { totalDocs } = await payload.count({ collection: 'users' })
+  if (totalDocs > 0) {
+    return
+  }
+  payload.logger.info('Seeding the dev database')
+  await payload.create({ collection: 'users', data: { ...devUser, role: 'admin' } })
+
+  const account = await payload.create({
+    collection: 'whatsapp-accounts',
+    data: {
+      accessTokenInput: demoAccount.accessToken,
+      appSecretInput: demoAccount.appSecret,
+      messagesPerSecond: 80,
+      name: simulatorUrl ? 'Demo number (simulator)' : 'Demo number',
+      phoneNumberId: demoAccount.phoneNumberId,
+      verifyToken: demoAccount.verifyToken,
+      wabaId: demoAccount.wabaId,
+    },
+  })
+
+  const templates = []
+  for (const template of demoTemplates) {
+    templates.push(
+      await payload.create({
+        collection: 'whatsapp-templates',
+        data: {
+          account: account.id,
+          category: template.category,
+          components: template.components,
+          language: template.language,
+          metaId: template.id,
+          name: template.name,
+          parameterFormat: template.parameter_format ?? 'POSITIONAL',
+          status: template.status,
+        },
+      }),
+    )
+  }
+
+  for (let i = 0; i < 50; i++) {
+    await payload.create({
+      collection: 'whatsapp-contacts',
+      data: {
+        account: account.id,
+        attributes: { city: cities[i % cities.length], orderId: `ORD-${1000 + i}` },
+        displayName: `${firstNames[i % firstNames.length]} ${String.fromCharCode(65 + (i % 26))}.`,
+        labels: [i % 3 === 0 ? 'vip' : 'regular', ...(i % 5 === 0 ? ['beta'] : [])],
+        optedOut: i === 7,
+        phone: `98${String(76500000 + i).padStart(8, '0')}`,
+      },
+    })
+  }
+
+  const orderUpdate = templates.find((t) => t.name === 'order_update')
+  await payload.create({
+    collection: 'whatsapp-campaigns',
+    data: {
+      account: account.id,
+      audienceFilters: { labels: { contains: 'vip' } },
+      audienceType: 'contacts',
+      name: 'VIP order updates (demo)',
+      parameterMappings: { '1': 'name', '2': 'attributes.orderId' },
+      template: orderUpdate?.id,
+    },
+  })
+}

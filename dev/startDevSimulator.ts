@@ -1,0 +1,23 @@
+import { demoAccount } from './demoAccount.js'
+import { demoTemplates, startCloudApiSimulator } from './simulator/index.js'
+
+type Holder = { simulatorUrl?: Promise<string> }
+const holder = globalThis as typeof globalThis & { __whatsappDevSimulator?: Holder }
+
+/** Starts the Cloud API simulator once per process, posting its webhooks to the dev app. */
+export const startDevSimulator = (): Promise<string> => {
+  holder.__whatsappDevSimulator ??= {}
+  const state = holder.__whatsappDevSimulator
+  state.simulatorUrl ??= (async () => {
+    const appPort = process.env.PORT ?? '3000'
+    const simulator = await startCloudApiSimulator({
+      accounts: [demoAccount],
+      latencyMs: { max: 250, min: 80 },
+      port: Number(process.env.SIMULATOR_PORT ?? 4010),
+      templates: { [demoAccount.wabaId]: demoTemplates },
+      webhookUrl: `http://127.0.0.1:${appPort}/api/whatsapp/webhook`,
+    })
+    return simulator.url
+  })()
+  return state.simulatorUrl
+}

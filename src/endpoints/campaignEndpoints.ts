@@ -1,0 +1,58 @@
+import type { Endpoint, Payload, PayloadRequest } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+
+import {
+  CampaignActionError,
+  cancelCampaign,
+  pauseCampaign,
+  resumeCampaign,
+  retryCampaign,
+  runCampaign,
+} from '../sending/actions.js'
+import { hasAccess } from './checkAccess.js'
+
+type Action = (payload: Payload, id: string, req: PayloadRequest) => Promise<object>
+
+const readJson = async (req: PayloadRequest): Promise<Record<string, unknown>> => {
+  try {
+    const body = req.json ? ((await req.json()) as unknown) : undefined
+    return body && typeof body === 'object' ? (body as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+const actions: Record<string, Action> = {
+  cancel: (payload, id) => cancelCampaign(payload, id),
+  pause: (payload, id) => pauseCampaign(payload, id),
+  resume: (payload, id) => resumeCampaign(payload, id),
+  retry: async (payload, id, req) =>
+    retryCampaign(payload, id, { unknown: (await readJson(req)).unknown === true }),
+  run: (payload, id) => runCampaign(payload, id),
+}
+
+/** POST /api/<campaigns>/:id/{run,pause,resume,cancel,retry}, guarded by the `run` access rule. */
+export const campaignEndpoints = (options: ResolvedOptions): Endpoint[] =>
+  Object.entries(actions).map(([name, action]) => ({
+    handler: async (req) => {
+      const id = String(req.routeParams?.id ?? '')
+      if (!req.user) {
+        return Response.json({ error: 'You must be logged in.' }, { status: 401 })
+      }
+      if (!(await hasAccess(options.access.run, req, { collection: options.slugs.campaigns, id }))) {
+        return Response.json({ error: 'You are not allowed to run campaigns.' }, { status: 403 })
+      }
+      try {
+        return Response.json(await action(req.payload, id, req))
+      } catch (error) {
+        if (error instanceof CampaignActionError) {
+          return Response.json({ error: error.message }, { status: error.status })
+        }
+        req.payload.logger.error({ err: error }, `whatsapp campaign ${name} failed`)
+        return Response.json({ error: `Could not ${name} the campaign.` }, { status: 500 })
+      }
+    },
+    method: 'post',
+    path: `/:id/${name}`,
+  }))

@@ -1,0 +1,38 @@
+import type { Payload } from 'payload'
+
+import type { CampaignQueue } from './types.js'
+
+import { getPluginOptions } from '../pluginContext.js'
+import { createAgendaQueue } from './agendaQueue.js'
+import { createInlineQueue } from './inlineQueue.js'
+
+const queues = new WeakMap<Payload, Promise<CampaignQueue>>()
+
+const createQueue = async (payload: Payload): Promise<CampaignQueue> => {
+  const options = getPluginOptions(payload)
+  if (options.queue === false) {
+    const queue = createInlineQueue(payload)
+    await queue.resume()
+    return queue
+  }
+  return createAgendaQueue(payload, options.queue)
+}
+
+/** This Payload instance's campaign queue, started on first use (or at init). */
+export const getQueue = (payload: Payload): Promise<CampaignQueue> => {
+  let queue = queues.get(payload)
+  if (!queue) {
+    queue = createQueue(payload)
+    queues.set(payload, queue)
+  }
+  return queue
+}
+
+/** Stops this instance's queue (tests, graceful shutdown); running campaigns release their claims. */
+export const stopCampaignQueue = async (payload: Payload): Promise<void> => {
+  const queue = queues.get(payload)
+  queues.delete(payload)
+  await (await queue)?.stop()
+}
+
+export type { CampaignQueue } from './types.js'

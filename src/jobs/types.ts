@@ -1,0 +1,11 @@
+/** How campaigns get executed: Agenda jobs, or inline in this process. */
+export interface CampaignQueue {
+  /** Runs the campaign as soon as a worker is free. */
+  enqueue(campaignId: string): Promise<void>
+  /** Runs the campaign at `at` (replacing an earlier schedule). */
+  schedule(campaignId: string, at: Date): Promise<void>
+  /** Drops a pending schedule. */
+  unschedule(campaignId: string): Promise<void>
+  /** Stops processing: lets running campaigns release their claims. */
+  stop(): Promise<void>
+}

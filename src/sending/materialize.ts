@@ -1,0 +1,87 @@
+import type { AudienceRow } from '../options.js'
+import type { CampaignStore, NewRecipient } from '../store/types.js'
+
+import { normalizePhone } from '../audience/normalizePhone.js'
+import { renderTemplateComponents } from '../audience/renderComponents.js'
+import { readPath } from './readPath.js'
+
+const insertBatchSize = 1000
+
+export type MaterializeArgs = {
+  campaignId: string
+  defaultCountryCode: string
+  /** Phones (E.164 digits) of contacts that opted out or are blocked: never messaged. */
+  excludedPhones: Set<string>
+  nameField: string
+  parameterMappings: Record<string, string>
+  phoneField: string
+  rows: AsyncIterable<AudienceRow>
+  store: CampaignStore
+  templateComponents: unknown[]
+}
+
+const display = (value: unknown) => {
+  const text = value === undefined || value === null ? '' : String(value).trim()
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text
+}
+
+/**
+ * Streams the audience into recipients in bulk inserts: each phone normalized and kept once,
+ * each row's template parameters rendered. A row that cannot be sent becomes a failed
+ * recipient saying why; it never stops the campaign.
+ */
+export const materializeAudience = async (args: MaterializeArgs): Promise<void> => {
+  const { campaignId, store } = args
+  await store.deleteRecipients(campaignId)
+  const seen = new Set<string>()
+  let buffer: NewRecipient[] = []
+  let rowNumber = 0
+
+  const flush = async () => {
+    if (buffer.length > 0) {
+      const rows = buffer
+      buffer = []
+      await store.insertRecipients(campaignId, rows)
+    }
+  }
+
+  for await (const row of args.rows) {
+    rowNumber++
+    const rawPhone = readPath(row, args.phoneField)
+    const rawName = readPath(row, args.nameField)
+    const name = rawName === undefined || rawName === null ? undefined : String(rawName)
+    const phone = normalizePhone(rawPhone, args.defaultCountryCode)
+    // Invalid phones are kept once each too, under what was written (or the row number).
+    const key = phone.ok ? phone.phone : display(rawPhone) || `(no phone, row ${rowNumber})`
+    if (seen.has(key)) {
+      continue
+    }
+    seen.add(key)
+    if (!phone.ok) {
+      buffer.push({ errorMessage: phone.error, name, phoneNumber: key, status: 'failed' })
+    } else if (args.excludedPhones.has(phone.phone)) {
+      buffer.push({
+        errorMessage: 'The contact opted out or is blocked; not sent.',
+        name,
+        phoneNumber: key,
+        status: 'failed',
+      })
+    } else {
+      const rendered = renderTemplateComponents({
+        components: args.templateComponents,
+        parameterMappings: args.parameterMappings,
+        row,
+      })
+      buffer.push(
+        rendered.ok
+          ? { name, parameters: rendered.parameters, phoneNumber: key, status: 'pending' }
+          : { errorMessage: rendered.error, name, phoneNumber: key, status: 'failed' },
+      )
+    }
+    if (buffer.length >= insertBatchSize) {
+      await flush()
+    }
+  }
+  await flush()
+  await store.recount(campaignId)
+}

@@ -1,0 +1,14 @@
+/** Reads "a.b.c" from a row; rows from CSV files have flat keys, so an exact key wins. */
+export const readPath = (row: Record<string, unknown>, path: string): unknown => {
+  if (path in row) {
+    return row[path]
+  }
+  let value: unknown = row
+  for (const part of path.split('.')) {
+    if (!value || typeof value !== 'object') {
+      return undefined
+    }
+    value = (value as Record<string, unknown>)[part]
+  }
+  return value
+}

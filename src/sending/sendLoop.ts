@@ -1,0 +1,161 @@
+import type { CampaignStore, ClaimedRecipient, SendOutcome } from '../store/types.js'
+import type { SendFailure, SendTemplate } from './types.js'
+
+import { InFlight } from './inFlight.js'
+import { SlotPacer } from './slotPacer.js'
+
+export type SendLoopArgs = {
+  campaignId: string
+  /** Phone numbers (E.164 digits) that must not be messaged any more (opted out, blocked). */
+  excludedPhones: (phones: string[]) => Promise<Set<string>>
+  language: string
+  messagesPerSecond: number
+  /** Called once per batch: keeps a queue lock alive. */
+  onBatch?: () => Promise<void>
+  phoneNumberId: string
+  renderComponents: (recipient: ClaimedRecipient) => unknown[]
+  send: SendTemplate
+  store: CampaignStore
+  templateName: string
+  /** Retries of a transient failure before the recipient fails (retryable). */
+  maxAttempts?: number
+}
+
+export type SendLoopResult =
+  | { accountError: SendFailure; reason: 'account-error' }
+  | { reason: 'drained' }
+  | { reason: 'stopped' }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * listmonk's pipe, for one campaign: claim a batch (about a second of sending), fire each send
+ * at its slot without waiting for Meta's answer, record the batch's outcomes in bulk once they
+ * are all in, while the next batch is already being sent.
+ */
+export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> => {
+  const { campaignId, store } = args
+  const maxAttempts = args.maxAttempts ?? 4
+  const pacer = new SlotPacer(store, args.phoneNumberId, args.messagesPerSecond)
+  // About two seconds of sending per batch: few database commands per message, and few
+  // recipients left with an unknown outcome if this worker dies.
+  const batchSize = Math.min(2000, Math.max(50, Math.round(args.messagesPerSecond * 2)))
+  const inFlight = new InFlight(Math.max(200, args.messagesPerSecond * 4))
+  const recording: Promise<void>[] = []
+  let accountError: SendFailure | undefined
+  let stopped = false
+
+  /** Sends at a slot already taken by the caller; retries take slots of their own. */
+  const sendOne = async (recipient: ClaimedRecipient): Promise<SendOutcome> => {
+    for (let attempt = 1; ; attempt++) {
+      if (accountError || stopped) {
+        return { id: recipient.id, kind: 'released' }
+      }
+      if (attempt > 1) {
+        await pacer.wait()
+      }
+      const result = await args.send({
+        components: args.renderComponents(recipient),
+        language: args.language,
+        templateName: args.templateName,
+        to: recipient.phoneNumber,
+      })
+      if (result.ok) {
+        return { id: recipient.id, kind: 'sent', messageId: result.messageId, sentAt: new Date() }
+      }
+      const { error } = result
+      if (error.outcomeUnknown) {
+        return {
+          errorMessage: `Outcome unknown (${error.message}): not sent again automatically; use "Retry unknown".`,
+          id: recipient.id,
+          kind: 'unknown',
+        }
+      }
+      if (error.kind === 'account') {
+        // The request was refused for the whole account: this recipient was not messaged.
+        accountError ??= error
+        return { id: recipient.id, kind: 'released' }
+      }
+      if (error.kind === 'permanent' || attempt >= maxAttempts) {
+        return {
+          errorCode: error.code,
+          errorMessage: error.message,
+          id: recipient.id,
+          kind: 'failed',
+          retryable: error.kind !== 'permanent',
+        }
+      }
+      if (error.kind === 'throttle') {
+        await pacer.penalize(1000)
+      } else {
+        await sleep(Math.min(8000, 250 * 2 ** attempt))
+      }
+    }
+  }
+
+  const claimNext = () => store.claimBatch(campaignId, batchSize)
+  let next = claimNext()
+  for (;;) {
+    const batch = await next
+    if (batch.length === 0) {
+      break
+    }
+    const status = await store.campaignStatus(campaignId)
+    if (status !== 'running') {
+      stopped = true
+    }
+    if (stopped || accountError) {
+      recording.push(
+        store.recordOutcomes(
+          campaignId,
+          batch.map((r) => ({ id: r.id, kind: 'released' })),
+        ),
+      )
+      next = Promise.resolve([])
+      break
+    }
+    await args.onBatch?.()
+    const excluded = await args.excludedPhones(batch.map((r) => r.phoneNumber))
+    // The following batch is claimed when this one is nearly all fired, so sending does not
+    // wait on the database and a dead worker leaves little more than one batch unresolved.
+    const prefetchAt = Math.floor(batch.length * 0.9)
+    next = Promise.resolve([])
+    const outcomes: Promise<SendOutcome>[] = []
+    for (const [index, recipient] of batch.entries()) {
+      if (index === prefetchAt) {
+        next = claimNext()
+      }
+      if (excluded.has(recipient.phoneNumber)) {
+        outcomes.push(
+          Promise.resolve({
+            errorMessage: 'The contact opted out or is blocked; not sent.',
+            id: recipient.id,
+            kind: 'failed',
+            retryable: false,
+          }),
+        )
+        continue
+      }
+      await pacer.wait()
+      const outcome = sendOne(recipient)
+      outcomes.push(outcome)
+      await inFlight.add(outcome)
+    }
+    recording.push(Promise.all(outcomes).then((all) => store.recordOutcomes(campaignId, all)))
+  }
+  // A batch claimed ahead but not sent goes back to pending.
+  const unsent = await next
+  if (unsent.length > 0) {
+    recording.push(
+      store.recordOutcomes(
+        campaignId,
+        unsent.map((r) => ({ id: r.id, kind: 'released' })),
+      ),
+    )
+  }
+  await Promise.all(recording)
+  if (accountError) {
+    return { accountError, reason: 'account-error' }
+  }
+  return stopped ? { reason: 'stopped' } : { reason: 'drained' }
+}

@@ -1,0 +1,22 @@
+/** What the send loop needs of Meta's error classification (see src/meta). */
+export type SendErrorKind = 'account' | 'permanent' | 'throttle' | 'transient'
+
+export type SendFailure = {
+  code?: number
+  kind: SendErrorKind
+  message: string
+  /** True when the request may have reached Meta (a response timeout): never resent on its own. */
+  outcomeUnknown?: boolean
+}
+
+export type SendResult = { messageId: string; ok: true } | { error: SendFailure; ok: false }
+
+export type TemplateMessage = {
+  components: unknown[]
+  language: string
+  templateName: string
+  to: string
+}
+
+/** Sends one template message; never throws. */
+export type SendTemplate = (message: TemplateMessage) => Promise<SendResult>

@@ -1,0 +1,352 @@
+import type { MongooseAdapter } from '@payloadcms/db-mongodb'
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb'
+import type { Payload } from 'payload'
+
+import { ObjectId } from 'mongodb'
+
+import type { CampaignStatus, RecipientStatus } from '../collections/campaignStatuses.js'
+import type { ResolvedOptions } from '../options.js'
+import type {
+  CampaignStore,
+  ClaimedRecipient,
+  CounterDelta,
+  Id,
+  SendOutcome,
+  StatusEvent,
+} from './types.js'
+
+import { recipientStatuses } from '../collections/campaignStatuses.js'
+import { counterDelta, statusesBelow } from './statusRank.js'
+
+const oid = (id: Id) => new ObjectId(id)
+
+/** Driver-level collection (not a Payload collection) holding each phone number's send schedule. */
+const rateLimitCollection = 'whatsapp_send_schedule'
+
+const nonZero = (delta: CounterDelta) =>
+  Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0))
+
+/** The CampaignStore on Payload's MongoDB adapter, using the driver directly for bulk and atomic writes. */
+export const createMongoStore = (payload: Payload, options: ResolvedOptions): CampaignStore => {
+  const adapter = payload.db as MongooseAdapter
+  const native = (slug: string): Collection<Document> => {
+    const model = adapter.collections[slug]
+    if (!model) {
+      throw new Error(`whatsapp-campaigns: collection "${slug}" is not registered`)
+    }
+    return adapter.connection.db!.collection(model.collection.collectionName)
+  }
+  const recipients = () => native(options.slugs.recipients)
+  const campaigns = () => native(options.slugs.campaigns)
+  const events = () => native(options.slugs.webhookEvents)
+  const knownSchedules = new Set<string>()
+
+  const incrementCounters = async (campaignId: Id, delta: CounterDelta) => {
+    const inc = nonZero(delta)
+    if (Object.keys(inc).length === 0) {
+      return
+    }
+    await campaigns().updateOne({ _id: oid(campaignId) }, { $inc: inc, $set: { updatedAt: new Date() } })
+  }
+
+  const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
+    const at = event.timestamp
+    const set: Document = { status: event.status, updatedAt: new Date() }
+    const min: Document = {}
+    if (event.status === 'delivered') {
+      set.deliveredAt = at
+    } else if (event.status === 'read') {
+      set.readAt = at
+      // A read that overtakes its delivered still means the message was delivered.
+      min.deliveredAt = at
+    } else if (event.status === 'failed') {
+      set.failedAt = at
+      set.errorCode = event.errorCode ?? null
+      set.errorMessage = event.errorMessage ?? 'Meta reported the message as failed'
+    }
+    const before = await recipients().findOneAndUpdate(
+      { messageId: event.messageId, status: { $in: statusesBelow(event.status) } },
+      { $set: set, ...(Object.keys(min).length > 0 ? { $min: min } : {}) },
+      { projection: { campaign: 1, status: 1 }, returnDocument: 'before' },
+    )
+    if (before) {
+      await incrementCounters(
+        String(before.campaign),
+        counterDelta(before.status as RecipientStatus, event.status),
+      )
+      return true
+    }
+    const exists = await recipients().countDocuments({ messageId: event.messageId }, { limit: 1 })
+    return exists > 0
+  }
+
+  const recount = async (campaignId: Id) => {
+    const counts = await countByStatus(campaignId)
+    const sent = await recipients().countDocuments({
+      campaign: oid(campaignId),
+      messageId: { $exists: true, $nin: [null, ''] },
+    })
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
+    await campaigns().updateOne(
+      { _id: oid(campaignId) },
+      {
+        $set: {
+          deliveredCount: counts.delivered + counts.read,
+          failedCount: counts.failed,
+          readCount: counts.read,
+          sentCount: sent,
+          totalCount: total,
+          unknownCount: counts.unknown,
+          updatedAt: new Date(),
+        },
+      },
+    )
+  }
+
+  const countByStatus = async (campaignId: Id) => {
+    const rows = await recipients()
+      .aggregate<{ _id: RecipientStatus; n: number }>([
+        { $match: { campaign: oid(campaignId) } },
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ])
+      .toArray()
+    const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<
+      RecipientStatus,
+      number
+    >
+    for (const row of rows) {
+      counts[row._id] = row.n
+    }
+    return counts
+  }
+
+  return {
+    applyStatusEvent,
+
+    claimBatch: async (campaignId, limit) => {
+      const candidates = await recipients()
+        .find(
+          { campaign: oid(campaignId), status: 'pending' },
+          { limit, projection: { _id: 1 }, sort: { _id: 1 } },
+        )
+        .toArray()
+      if (candidates.length === 0) {
+        return []
+      }
+      const claimToken = new ObjectId().toHexString()
+      // The status guard makes each recipient's claim atomic: of two workers, one wins it.
+      await recipients().updateMany(
+        { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
+        { $inc: { attempts: 1 }, $set: { claimedAt: new Date(), claimToken, status: 'sending' } },
+      )
+      const claimed = await recipients()
+        .find(
+          { claimToken, status: 'sending' },
+          { projection: { attempts: 1, name: 1, parameters: 1, phoneNumber: 1 } },
+        )
+        .toArray()
+      return claimed.map(
+        (doc): ClaimedRecipient => ({
+          attempts: Number(doc.attempts ?? 1),
+          id: String(doc._id),
+          name: typeof doc.name === 'string' ? doc.name : undefined,
+          parameters: (doc.parameters as Record<string, string> | undefined) ?? {},
+          phoneNumber: String(doc.phoneNumber),
+        }),
+      )
+    },
+
+    campaignStatus: async (campaignId) => {
+      const doc = await campaigns().findOne({ _id: oid(campaignId) }, { projection: { status: 1 } })
+      return doc?.status as CampaignStatus | undefined
+    },
+
+    countByStatus,
+
+    deleteRecipients: async (campaignId) => {
+      await recipients().deleteMany({ campaign: oid(campaignId) })
+    },
+
+    incrementCounters,
+
+    insertRecipients: async (campaignId, rows) => {
+      if (rows.length === 0) {
+        return
+      }
+      const now = new Date()
+      await recipients().insertMany(
+        rows.map((row) => ({
+          _id: new ObjectId(),
+          attempts: 0,
+          campaign: oid(campaignId),
+          createdAt: now,
+          ...(row.errorCode === undefined ? {} : { errorCode: row.errorCode }),
+          ...(row.errorMessage === undefined ? {} : { errorMessage: row.errorMessage }),
+          ...(row.status === 'failed' ? { failedAt: now } : {}),
+          name: row.name ?? null,
+          parameters: row.parameters ?? {},
+          phoneNumber: row.phoneNumber,
+          status: row.status,
+          updatedAt: now,
+        })),
+        { ordered: false },
+      )
+    },
+
+    markStaleClaimsUnknown: async (campaignId, claimedBefore) => {
+      const result = await recipients().updateMany(
+        { campaign: oid(campaignId), claimedAt: { $lt: claimedBefore }, status: 'sending' },
+        {
+          $set: {
+            errorMessage:
+              'Outcome unknown: the worker stopped while this message was being sent. It was not sent again; use "Retry unknown" to send it.',
+            status: 'unknown',
+            updatedAt: new Date(),
+          },
+        },
+      )
+      if (result.modifiedCount > 0) {
+        await incrementCounters(campaignId, { unknownCount: result.modifiedCount })
+      }
+      return result.modifiedCount
+    },
+
+    recordOutcomes: async (campaignId, outcomes) => {
+      const now = new Date()
+      const byKind = new Map<SendOutcome['kind'], AnyBulkWriteOperation<Document>[]>()
+      for (const outcome of outcomes) {
+        const update: Document = (() => {
+          switch (outcome.kind) {
+            case 'failed':
+              return {
+                $set: {
+                  errorCode: outcome.errorCode ?? null,
+                  errorMessage: outcome.errorMessage,
+                  failedAt: now,
+                  retryable: outcome.retryable,
+                  status: 'failed',
+                  updatedAt: now,
+                },
+              }
+            case 'released':
+              return { $inc: { attempts: -1 }, $set: { status: 'pending', updatedAt: now } }
+            case 'sent':
+              return {
+                $set: {
+                  messageId: outcome.messageId,
+                  sentAt: outcome.sentAt,
+                  status: 'sent',
+                  updatedAt: now,
+                },
+              }
+            case 'unknown':
+              return {
+                $set: { errorMessage: outcome.errorMessage, status: 'unknown', updatedAt: now },
+              }
+          }
+        })()
+        const ops = byKind.get(outcome.kind) ?? []
+        ops.push({ updateOne: { filter: { _id: oid(outcome.id), status: 'sending' }, update } })
+        byKind.set(outcome.kind, ops)
+      }
+      const delta: CounterDelta = {}
+      for (const [kind, ops] of byKind) {
+        // Only recipients still in 'sending' move, so a counter never counts a recipient twice.
+        const { modifiedCount } = await recipients().bulkWrite(ops, { ordered: false })
+        if (kind === 'sent') {
+          delta.sentCount = modifiedCount
+        } else if (kind === 'failed') {
+          delta.failedCount = modifiedCount
+        } else if (kind === 'unknown') {
+          delta.unknownCount = modifiedCount
+        }
+      }
+      await incrementCounters(campaignId, delta)
+
+      // Status webhooks can beat this write; the ones that did are waiting in the event log.
+      const messageIds = outcomes.flatMap((o) => (o.kind === 'sent' ? [o.messageId] : []))
+      if (messageIds.length === 0) {
+        return
+      }
+      const early = await events()
+        .find({ applied: false, kind: 'status', messageId: { $in: messageIds } })
+        .sort({ timestamp: 1 })
+        .toArray()
+      for (const event of early) {
+        await applyStatusEvent({
+          errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
+          errorMessage: typeof event.errorMessage === 'string' ? event.errorMessage : undefined,
+          messageId: String(event.messageId),
+          status: event.status as StatusEvent['status'],
+          timestamp: new Date(event.timestamp as Date),
+        })
+        await events().updateOne({ _id: event._id }, { $set: { applied: true } })
+      }
+    },
+
+    recount,
+
+    reserveSlots: async (key, count, intervalMs) => {
+      const limits = adapter.connection.db!.collection<{ _id: string; next: number }>(
+        rateLimitCollection,
+      )
+      if (!knownSchedules.has(key)) {
+        await limits
+          .updateOne({ _id: key }, { $setOnInsert: { next: 0 } }, { upsert: true })
+          .catch((error: { code?: number }) => {
+            // Another process created it first.
+            if (error.code !== 11000) {
+              throw error
+            }
+          })
+        knownSchedules.add(key)
+      }
+      // Compare-and-set on the schedule's end, so concurrent reservations never overlap.
+      for (;;) {
+        const current = await limits.findOne({ _id: key })
+        const start = Math.max(Date.now(), current?.next ?? 0)
+        const { modifiedCount } = await limits.updateOne(
+          { _id: key, next: current?.next ?? 0 },
+          { $set: { next: start + count * intervalMs } },
+        )
+        if (modifiedCount === 1) {
+          return start
+        }
+      }
+    },
+
+    requeue: async (campaignId, which) => {
+      const or: Document[] = []
+      if (which.failedRetryable) {
+        or.push({ retryable: true, status: 'failed' })
+      }
+      if (which.unknown) {
+        or.push({ status: 'unknown' })
+      }
+      if (or.length === 0) {
+        return 0
+      }
+      const result = await recipients().updateMany(
+        { $or: or, campaign: oid(campaignId) },
+        {
+          $set: { status: 'pending', updatedAt: new Date() },
+          $unset: { errorCode: '', errorMessage: '', failedAt: '', retryable: '' },
+        },
+      )
+      await recount(campaignId)
+      return result.modifiedCount
+    },
+
+    transition: async (campaignId, from, patch) => {
+      const result = await campaigns().updateOne(
+        { _id: oid(campaignId), status: { $in: from } },
+        { $set: { ...patch, updatedAt: new Date() } },
+      )
+      return result.modifiedCount === 1
+    },
+
+    updateCampaign: async (campaignId, patch) => {
+      await campaigns().updateOne({ _id: oid(campaignId) }, { $set: { ...patch, updatedAt: new Date() } })
+    },
+  }
+}

@@ -1,0 +1,38 @@
+import type { RecipientStatus } from '../collections/campaignStatuses.js'
+import type { CounterDelta } from './types.js'
+
+/**
+ * A total order on recipient statuses, so that applying any set of events in any order ends
+ * in the same status: the highest one reported. Failed ranks last because it is terminal.
+ */
+export const statusRank: Record<RecipientStatus, number> = {
+  delivered: 2,
+  failed: 4,
+  pending: 0,
+  read: 3,
+  sending: 0,
+  sent: 1,
+  unknown: 0,
+}
+
+export const statusesBelow = (status: RecipientStatus): RecipientStatus[] =>
+  (Object.keys(statusRank) as RecipientStatus[]).filter((s) => statusRank[s] < statusRank[status])
+
+/** Counters are functions of each recipient's status, so a transition moves them by the difference. */
+const counted: Array<[keyof CounterDelta, RecipientStatus[]]> = [
+  ['deliveredCount', ['delivered', 'read']],
+  ['readCount', ['read']],
+  ['failedCount', ['failed']],
+  ['unknownCount', ['unknown']],
+]
+
+export const counterDelta = (from: RecipientStatus, to: RecipientStatus): CounterDelta => {
+  const delta: CounterDelta = {}
+  for (const [counter, statuses] of counted) {
+    const change = Number(statuses.includes(to)) - Number(statuses.includes(from))
+    if (change !== 0) {
+      delta[counter] = change
+    }
+  }
+  return delta
+}

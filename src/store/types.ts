@@ -1,0 +1,82 @@
+import type { CampaignCounterField, CampaignStatus, RecipientStatus } from '../collections/campaignStatuses.js'
+
+export type Id = string
+
+export type NewRecipient = {
+  errorCode?: number
+  errorMessage?: string
+  name?: string
+  parameters?: Record<string, string>
+  phoneNumber: string
+  /** 'pending' to send; 'failed' for rows refused before sending (invalid phone, missing value). */
+  status: 'failed' | 'pending'
+}
+
+export type ClaimedRecipient = {
+  attempts: number
+  id: Id
+  name?: string
+  parameters: Record<string, string>
+  phoneNumber: string
+}
+
+/** What one send attempt came to; applied to a claimed ('sending') recipient. */
+export type SendOutcome =
+  | { errorCode?: number; errorMessage: string; id: Id; kind: 'failed'; retryable: boolean }
+  | { errorMessage: string; id: Id; kind: 'unknown' }
+  | { id: Id; kind: 'released' }
+  | { id: Id; kind: 'sent'; messageId: string; sentAt: Date }
+
+/** A delivery status reported by Meta for one message. */
+export type StatusEvent = {
+  errorCode?: number
+  errorMessage?: string
+  messageId: string
+  status: 'delivered' | 'failed' | 'read' | 'sent'
+  timestamp: Date
+}
+
+export type CounterDelta = Partial<Record<CampaignCounterField, number>>
+
+export type CampaignPatch = {
+  completedAt?: Date | null
+  error?: null | string
+  materializedAt?: Date | null
+  pausedAt?: Date | null
+  startedAt?: Date | null
+  status?: CampaignStatus
+}
+
+/**
+ * The few bulk and atomic operations the hot path needs (listmonk's Store): everything else
+ * goes through Payload's Local API. Every method is safe to call from several processes.
+ */
+export interface CampaignStore {
+  /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
+  applyStatusEvent(event: StatusEvent): Promise<boolean>
+  /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
+  claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
+  /** The campaign's current status, read fresh (one small query). */
+  campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
+  countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
+  /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
+  deleteRecipients(campaignId: Id): Promise<void>
+  incrementCounters(campaignId: Id, delta: CounterDelta): Promise<void>
+  insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
+  /** Marks 'sending' recipients claimed before `claimedBefore` as 'unknown': their send may or may not have reached Meta. */
+  markStaleClaimsUnknown(campaignId: Id, claimedBefore: Date): Promise<number>
+  /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
+  recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
+  /**
+   * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
+   * (a phone number), across every process using this database. Returns the first slot's time (ms).
+   */
+  reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
+  /** Recomputes every counter from the recipients (repair and tests). */
+  recount(campaignId: Id): Promise<void>
+  /** Puts failed recipients whose error is retryable, and/or unknown ones, back to pending. */
+  requeue(campaignId: Id, which: { failedRetryable?: boolean; unknown?: boolean }): Promise<number>
+  /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
+  transition(campaignId: Id, from: CampaignStatus[], patch: CampaignPatch & { status: CampaignStatus }): Promise<boolean>
+  updateCampaign(campaignId: Id, patch: CampaignPatch): Promise<void>
+}

@@ -1,0 +1,106 @@
+import type { Payload } from 'payload'
+
+import { expect } from 'vitest'
+
+import { getStore } from '../../src/store/index.js'
+
+export const testAccount = {
+  accessToken: 'test-access-token',
+  appSecret: 'test-app-secret',
+  displayPhoneNumber: '15550009999',
+  phoneNumberId: '100000000000777',
+  verifyToken: 'test-verify-token',
+  wabaId: '200000000000777',
+}
+
+export const orderUpdateComponents = [
+  { text: 'Hi {{1}}, your order {{2}} has shipped.', type: 'BODY' },
+]
+
+export const createAccount = async (
+  payload: Payload,
+  overrides: Partial<{ accessToken: string; messagesPerSecond: number }> = {},
+) =>
+  payload.create({
+    collection: 'whatsapp-accounts',
+    data: {
+      accessTokenInput: overrides.accessToken ?? testAccount.accessToken,
+      appSecretInput: testAccount.appSecret,
+      messagesPerSecond: overrides.messagesPerSecond ?? 200,
+      name: 'Test number',
+      phoneNumberId: testAccount.phoneNumberId,
+      verifyToken: testAccount.verifyToken,
+      wabaId: testAccount.wabaId,
+    },
+  })
+
+export const createTemplate = async (
+  payload: Payload,
+  accountId: number | string,
+  template: { components: unknown[]; language?: string; name: string; status?: string },
+) =>
+  payload.create({
+    collection: 'whatsapp-templates',
+    data: {
+      account: accountId,
+      components: template.components,
+      language: template.language ?? 'en_US',
+      name: template.name,
+      status: template.status ?? 'APPROVED',
+    },
+  })
+
+export const createCampaign = async (payload: Payload, data: Record<string, unknown>) =>
+  payload.create({ collection: 'whatsapp-campaigns', data: { name: 'Test campaign', ...data } })
+
+export const campaignDoc = async (payload: Payload, id: number | string) =>
+  payload.findByID({ collection: 'whatsapp-campaigns', depth: 0, id })
+
+/** Polls until the campaign reaches one of these statuses. */
+export const waitForStatus = async (
+  payload: Payload,
+  id: number | string,
+  statuses: string[],
+  timeoutMs = 30_000,
+) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const doc = await campaignDoc(payload, id)
+    if (statuses.includes(String(doc.status))) {
+      return doc
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`campaign ${id} is ${doc.status}, expected ${statuses.join('/')}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** The campaign's counters must say exactly what its recipients' statuses say. */
+export const expectCountersMatchRecipients = async (payload: Payload, id: number | string) => {
+  const counts = await getStore(payload).countByStatus(String(id))
+  const { docs } = await payload.find({
+    collection: 'whatsapp-campaign-recipients',
+    depth: 0,
+    pagination: false,
+    where: { campaign: { equals: id } },
+  })
+  const doc = await campaignDoc(payload, id)
+  const withMessageId = docs.filter((r) => typeof r.messageId === 'string' && r.messageId).length
+  expect({
+    deliveredCount: doc.deliveredCount,
+    failedCount: doc.failedCount,
+    readCount: doc.readCount,
+    sentCount: doc.sentCount,
+    totalCount: doc.totalCount,
+    unknownCount: doc.unknownCount,
+  }).toEqual({
+    deliveredCount: counts.delivered + counts.read,
+    failedCount: counts.failed,
+    readCount: counts.read,
+    sentCount: withMessageId,
+    totalCount: docs.length,
+    unknownCount: counts.unknown,
+  })
+  return { counts, doc, recipients: docs }
+}

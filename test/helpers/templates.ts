@@ -1,0 +1,33 @@
+import type { Payload } from 'payload'
+
+import { demoTemplates } from '../../dev/simulator/index.js'
+
+/** Stores the simulator's demo templates for an account; returns their ids by name. */
+export const createDemoTemplates = async (payload: Payload, accountId: number | string) => {
+  const ids: Record<string, string> = {}
+  for (const template of demoTemplates) {
+    const doc = await payload.create({
+      collection: 'whatsapp-templates',
+      data: {
+        account: accountId,
+        category: template.category,
+        components: template.components,
+        language: template.language,
+        name: template.name,
+        parameterFormat: template.parameter_format ?? 'POSITIONAL',
+        status: template.status,
+      },
+    })
+    ids[template.name] = String(doc.id)
+  }
+  return ids
+}
+
+export const uploadCsv = async (payload: Payload, name: string, content: string | Buffer) => {
+  const data = Buffer.isBuffer(content) ? content : Buffer.from(content)
+  return payload.create({
+    collection: 'whatsapp-audience-files',
+    data: {},
+    file: { data, mimetype: 'text/csv', name, size: data.length },
+  })
+}

@@ -1,0 +1,20 @@
+/**
+ * A campaign worker in a process of its own, for tests that kill workers:
+ * WORKER_DATABASE_URI, WORKER_GRAPH_URL and WORKER_CLAIM_LEASE_MS come from the environment.
+ */
+import { getPayload } from 'payload'
+
+import { createConfig } from '../../dev/createConfig.js'
+import { runWorker } from '../../src/index.js'
+
+const config = createConfig({
+  databaseUri: String(process.env.WORKER_DATABASE_URI),
+  pluginOptions: {
+    claimLeaseMs: Number(process.env.WORKER_CLAIM_LEASE_MS ?? 3000),
+    graphApiUrl: String(process.env.WORKER_GRAPH_URL),
+    queue: { lockLifetimeMs: 3000, processEveryMs: 200, worker: true },
+  },
+})
+const payload = await getPayload({ config })
+process.send?.('ready')
+await runWorker(payload)

@@ -1,0 +1,256 @@
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import { runCampaign } from '../../src/index.js'
+import {
+  createAccount,
+  createCampaign,
+  expectCountersMatchRecipients,
+  waitForStatus,
+} from '../helpers/fixtures.js'
+import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
+import { createDemoTemplates, uploadCsv } from '../helpers/templates.js'
+
+let app: SimulatedApp
+let editor: string
+let accountId: string
+let templates: Record<string, string>
+
+beforeAll(async () => {
+  app = await bootWithSimulator('audiences', {
+    audiences: {
+      broken: {
+        resolve: () => Promise.reject(new Error('the CRM is down')),
+      },
+      generated: {
+        fields: ['mobile', 'fullName', 'first'],
+        nameField: 'fullName',
+        phoneField: 'mobile',
+        resolve: () =>
+          Promise.resolve(
+            (async function* () {
+              yield { first: 'Ann', fullName: 'Ann A', mobile: '+91 90000 00001' }
+              yield { first: 'Bob', fullName: 'Bob B', mobile: '+91 90000 00002' }
+              yield { first: 'Ann again', fullName: 'Ann A', mobile: '0091 90000 00001' }
+            })(),
+          ),
+      },
+      promo: {
+        fields: ['phone', 'name', 'code'],
+        resolve: () =>
+          Promise.resolve([
+            { code: 'SPRING', name: 'Cara', phone: '+44 7700 900111' },
+            { code: 'SUMMER', name: 'Dev', phone: '+44 7700 900222' },
+          ]),
+      },
+    },
+    collections: {
+      audienceFiles: { upload: { staticDir: path.join(os.tmpdir(), `wa-csv-${process.pid}`) } },
+    },
+    queue: false,
+  })
+  editor = await app.login()
+  accountId = String((await createAccount(app.payload)).id)
+  templates = await createDemoTemplates(app.payload, accountId)
+})
+afterAll(async () => {
+  await app?.close()
+})
+
+const sentTo = (phone: string) => app.simulator.sent.filter((m) => m.to === phone)
+
+describe('audiences end to end, against the Cloud API simulator', () => {
+  test('contacts: filtered by labels, opted-out and blocked left out, run through REST', async () => {
+    const contacts = [
+      { displayName: 'Asha', labels: ['vip'], phone: '98765 00001', orderId: 'A-1' },
+      { displayName: 'Ravi', labels: ['vip'], phone: '98765 00002', orderId: 'A-2' },
+      { displayName: 'Opted', labels: ['vip'], optedOut: true, phone: '98765 00003', orderId: 'A-3' },
+      { displayName: 'Blocked', labels: ['vip'], isBlocked: true, phone: '98765 00004', orderId: 'A-4' },
+      { displayName: 'Plain', labels: ['regular'], phone: '98765 00005', orderId: 'A-5' },
+    ]
+    for (const { orderId, ...contact } of contacts) {
+      await app.payload.create({
+        collection: 'whatsapp-contacts',
+        data: { ...contact, account: accountId, attributes: { orderId } },
+      })
+    }
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceFilters: { labels: { contains: 'vip' } },
+      audienceType: 'contacts',
+      parameterMappings: { '1': 'name', '2': 'attributes.orderId' },
+      template: templates.order_update,
+    })
+    const res = await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token: editor })
+    expect(res).toMatchObject({ body: { status: 'running' }, status: 200 })
+    await waitForStatus(app.payload, campaign.id, ['completed'])
+
+    expect(sentTo('919876500001')).toHaveLength(1)
+    expect(sentTo('919876500002')).toHaveLength(1)
+    for (const phone of ['919876500003', '919876500004', '919876500005']) {
+      expect(sentTo(phone)).toHaveLength(0)
+    }
+    expect(sentTo('919876500001')[0].components).toEqual([
+      {
+        parameters: [
+          { text: 'Asha', type: 'text' },
+          { text: 'A-1', type: 'text' },
+        ],
+        type: 'body',
+      },
+    ])
+    const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(doc).toMatchObject({ failedCount: 0, sentCount: 2, status: 'completed', totalCount: 2 })
+    expect(doc.startedAt).toBeTruthy()
+    expect(doc.completedAt).toBeTruthy()
+  })
+
+  test('csv: BOM, ";" delimiter, CRLF, quotes; phones normalized and deduplicated; bad rows fail alone', async () => {
+    const csv =
+      '\uFEFFPhone;name;order_id\r\n' +
+      '+91 98765 11111;Asha;A1\r\n' +
+      '098765 11111;Asha again;A2\r\n' +
+      'not-a-phone;X;A3\r\n' +
+      '\r\n' +
+      '"+44 7700 900123";"Ben; Jr";B1\r\n' +
+      '+1 415 555 2671;Chen;\r\n'
+    const file = await uploadCsv(app.payload, 'audience.csv', csv)
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'csv',
+      csvFile: file.id,
+      parameterMappings: { '1': 'name', '2': 'order_id' },
+      template: templates.order_update,
+    })
+    const result = await runCampaign(app.payload, campaign.id, { wait: true })
+    expect(result.status).toBe('completed')
+
+    expect(sentTo('919876511111')).toHaveLength(1)
+    expect(sentTo('447700900123')).toHaveLength(1)
+    expect(sentTo('447700900123')[0].components).toEqual([
+      {
+        parameters: [
+          { text: 'Ben; Jr', type: 'text' },
+          { text: 'B1', type: 'text' },
+        ],
+        type: 'body',
+      },
+    ])
+    expect(sentTo('14155552671')).toHaveLength(0)
+
+    const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(doc).toMatchObject({ failedCount: 2, sentCount: 2, totalCount: 4 })
+    const failed = recipients.filter((r) => r.status === 'failed')
+    expect(failed.map((r) => r.phoneNumber).sort()).toEqual(['14155552671', 'not-a-phone'])
+    expect(failed.find((r) => r.phoneNumber === 'not-a-phone')?.errorMessage).toBeTruthy()
+    expect(failed.find((r) => r.phoneNumber === '14155552671')?.errorMessage).toContain('order_id')
+  })
+
+  test('named audience: async iterable, its own phone and name fields, named variables', async () => {
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'generated',
+      parameterMappings: { first_name: 'first' },
+      template: templates.welcome_named,
+    })
+    await runCampaign(app.payload, campaign.id, { wait: true })
+    expect(sentTo('919000000001')).toHaveLength(1)
+    expect(sentTo('919000000002')).toHaveLength(1)
+    expect(sentTo('919000000001')[0].components).toEqual([
+      { parameters: [{ parameter_name: 'first_name', text: 'Ann', type: 'text' }], type: 'body' },
+    ])
+    const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(doc).toMatchObject({ sentCount: 2, status: 'completed', totalCount: 2 })
+    expect(recipients.find((r) => r.phoneNumber === '919000000002')?.name).toBe('Bob B')
+  })
+
+  test('header and URL button parameters', async () => {
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'promo',
+      parameterMappings: { '1': 'name', 'button.0.1': 'code', 'header.1': 'name' },
+      template: templates.promo_header,
+    })
+    await runCampaign(app.payload, campaign.id, { wait: true })
+    const [message] = sentTo('447700900111')
+    expect(message.components).toEqual(
+      expect.arrayContaining([
+        { parameters: [{ text: 'Cara', type: 'text' }], type: 'header' },
+        { parameters: [{ text: 'Cara', type: 'text' }], type: 'body' },
+        { index: '0', parameters: [{ text: 'SPRING', type: 'text' }], sub_type: 'url', type: 'button' },
+      ]),
+    )
+    await expectCountersMatchRecipients(app.payload, campaign.id)
+  })
+
+  test('refused before anything is sent: missing mapping, unknown field, unapproved template, CSV without phone', async () => {
+    const sentBefore = app.simulator.sent.length
+    const unmapped = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'contacts',
+      parameterMappings: { '1': 'name' },
+      template: templates.order_update,
+    })
+    const res = await app.api('POST', `/whatsapp-campaigns/${unmapped.id}/run`, { token: editor })
+    expect(res.status).toBe(400)
+    expect(String(res.body.error)).toContain('mapping for {{2}} missing')
+
+    const unknownField = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'promo',
+      parameterMappings: { '1': 'nmae', 'button.0.1': 'code', 'header.1': 'name' },
+      template: templates.promo_header,
+    })
+    const res2 = await app.api('POST', `/whatsapp-campaigns/${unknownField.id}/run`, { token: editor })
+    expect(res2.status).toBe(400)
+    expect(String(res2.body.error)).toContain('nmae')
+
+    const pending = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'contacts',
+      template: templates.spring_sale,
+    })
+    const res3 = await app.api('POST', `/whatsapp-campaigns/${pending.id}/run`, { token: editor })
+    expect(res3.status).toBe(400)
+    expect(String(res3.body.error)).toContain('not approved')
+
+    const noPhone = await uploadCsv(app.payload, 'nophone.csv', 'mobile,name\n123,A\n')
+    const csvCampaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'csv',
+      csvFile: noPhone.id,
+      template: templates.hello_world,
+    })
+    const res4 = await app.api('POST', `/whatsapp-campaigns/${csvCampaign.id}/run`, { token: editor })
+    expect(res4.status).toBe(400)
+    expect(String(res4.body.error)).toMatch(/phone.*mobile, name/)
+
+    for (const campaign of [unmapped, unknownField, pending, csvCampaign]) {
+      expect((await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })).status).toBe('draft')
+    }
+    expect(app.simulator.sent.length).toBe(sentBefore)
+  })
+
+  test('a named audience whose resolver throws fails the campaign with its message', async () => {
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'broken',
+      template: templates.hello_world,
+    })
+    const result = await runCampaign(app.payload, campaign.id, { wait: true })
+    expect(result.status).toBe('failed')
+    const doc = await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })
+    expect(doc.error).toContain('the CRM is down')
+  })
+
+  test('anonymous users cannot run campaigns', async () => {
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'contacts',
+      template: templates.hello_world,
+    })
+    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`)).status).toBe(401)
+    expect((await app.api('POST', `/whatsapp-campaigns/000000000000000000000000/run`, { token: editor })).status).toBe(404)
+  })
+})

@@ -1,0 +1,146 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import { demoTemplates, startCloudApiSimulator, type CloudApiSimulator } from '../../dev/simulator/index.js'
+import { stopCampaignQueue } from '../../src/index.js'
+import { bootPayload, testDatabaseUri, type TestApp } from '../helpers/bootPayload.js'
+import { createContacts } from '../helpers/contacts.js'
+import {
+  createAccount,
+  createCampaign,
+  expectCountersMatchRecipients,
+  testAccount,
+  waitForStatus,
+} from '../helpers/fixtures.js'
+import { createDemoTemplates } from '../helpers/templates.js'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+let simulator: CloudApiSimulator
+
+beforeAll(async () => {
+  simulator = await startCloudApiSimulator({
+    accounts: [testAccount],
+    latencyMs: 30,
+    templates: { [testAccount.wabaId]: demoTemplates },
+  })
+})
+afterAll(async () => {
+  await simulator?.close()
+})
+
+describe('several workers', () => {
+  test('three campaigns on one number, two workers, Run clicked twice on each: each recipient once, rate held', async () => {
+    const databaseUri = testDatabaseUri('workers_shared')
+    const pluginOptions = {
+      graphApiUrl: simulator.url,
+      queue: { processEveryMs: 200 },
+    }
+    const a: TestApp = await bootPayload('workers_a', { databaseUri, pluginOptions })
+    const b: TestApp = await bootPayload('workers_b', { databaseUri, pluginOptions })
+    try {
+      simulator.reset()
+      const account = await createAccount(a.payload, { messagesPerSecond: 25 })
+      const templates = await createDemoTemplates(a.payload, account.id)
+      const phones: string[] = []
+      const campaigns = []
+      for (const label of ['one', 'two', 'three']) {
+        phones.push(...(await createContacts(a.payload, account.id, 25, { first: phones.length, label })))
+        campaigns.push(
+          await createCampaign(a.payload, {
+            account: account.id,
+            audienceFilters: { labels: { contains: label } },
+            audienceType: 'contacts',
+            template: templates.hello_world,
+          }),
+        )
+      }
+      const [tokenA, tokenB] = [await a.login(), await b.login('other@example.com')]
+      const clicks = await Promise.all(
+        campaigns.flatMap((c) => [
+          a.api('POST', `/whatsapp-campaigns/${c.id}/run`, { token: tokenA }),
+          b.api('POST', `/whatsapp-campaigns/${c.id}/run`, { token: tokenB }),
+        ]),
+      )
+      expect(clicks.filter((r) => r.status === 200)).toHaveLength(3)
+      expect(clicks.filter((r) => r.status === 409)).toHaveLength(3)
+      for (const c of campaigns) {
+        await waitForStatus(a.payload, c.id, ['completed'], 40_000)
+        await expectCountersMatchRecipients(a.payload, c.id)
+      }
+      const counts = simulator.countsByRecipient()
+      expect(phones.filter((p) => counts.get(p) === 1)).toHaveLength(75)
+      expect(simulator.maxInAnyWindow(testAccount.phoneNumberId, 1000)).toBeLessThanOrEqual(25)
+    } finally {
+      await stopCampaignQueue(a.payload)
+      await stopCampaignQueue(b.payload)
+      await b.payload.destroy()
+      await a.close()
+    }
+  })
+
+  test('a worker killed mid-campaign (SIGKILL): another takes over, nobody is messaged twice, unknown outcomes reported', async () => {
+    const databaseUri = testDatabaseUri('workers_crash')
+    const app = await bootPayload('workers_crash', {
+      databaseUri,
+      pluginOptions: { claimLeaseMs: 3000, graphApiUrl: simulator.url, queue: { worker: false } },
+    })
+    const startWorker = () =>
+      new Promise<ChildProcess>((resolve, reject) => {
+        const child = fork(path.join(dirname, '../helpers/workerProcess.ts'), {
+          env: {
+            ...process.env,
+            WORKER_CLAIM_LEASE_MS: '3000',
+            WORKER_DATABASE_URI: databaseUri,
+            WORKER_GRAPH_URL: simulator.url,
+          },
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        })
+        child.once('message', () => resolve(child))
+        child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)))
+      })
+    let worker: ChildProcess | undefined
+    try {
+      simulator.reset()
+      const account = await createAccount(app.payload, { messagesPerSecond: 40 })
+      const templates = await createDemoTemplates(app.payload, account.id)
+      const phones = await createContacts(app.payload, account.id, 120, { label: 'crash' })
+      const campaign = await createCampaign(app.payload, {
+        account: account.id,
+        audienceType: 'contacts',
+        template: templates.hello_world,
+      })
+      worker = await startWorker()
+      const token = await app.login()
+      expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status).toBe(200)
+      while (simulator.sent.length < 30) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      worker.kill('SIGKILL')
+      await new Promise((resolve) => worker?.once('exit', resolve))
+      const sentAtCrash = simulator.sent.length
+      expect(sentAtCrash).toBeLessThan(120)
+
+      worker = await startWorker()
+      const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
+      const counts = simulator.countsByRecipient()
+      for (const phone of phones) {
+        expect(counts.get(phone) ?? 0).toBeLessThanOrEqual(1)
+      }
+      const { recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
+      for (const r of recipients) {
+        if (r.status === 'sent' || r.status === 'delivered' || r.status === 'read') {
+          expect(counts.get(String(r.phoneNumber))).toBe(1)
+        } else {
+          expect(r.status).toBe('unknown')
+        }
+      }
+      expect(done.sentCount + done.unknownCount).toBe(120)
+    } finally {
+      worker?.kill('SIGKILL')
+      await app.close()
+    }
+  })
+})
