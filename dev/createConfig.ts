@@ -22,7 +22,12 @@ export type CreateConfigArgs = {
 }
 
 /** The Payload config of the dev app and of the integration tests: users + the plugin. */
-export const createConfig = ({ databaseUri, onInit, pluginOptions, plugins = [] }: CreateConfigArgs) =>
+export const createConfig = ({
+  databaseUri,
+  onInit,
+  pluginOptions,
+  plugins = [],
+}: CreateConfigArgs) =>
   buildConfig({
     admin: {
       importMap: { baseDir: path.resolve(dirname) },

@@ -7,9 +7,9 @@ export const demoAudiences: Record<string, NamedAudience> = {
     label: 'Team (demo named audience)',
     resolve: () =>
       Promise.resolve([
-        { email: 'asha@example.com', name: 'Asha', phone: '+91 98765 00001' },
-        { email: 'ben@example.com', name: 'Ben', phone: '+44 7700 900123' },
-        { email: 'chen@example.com', name: 'Chen', phone: '+1 415 555 2671' },
+        { name: 'Asha', email: 'asha@example.com', phone: '+91 98765 00001' },
+        { name: 'Ben', email: 'ben@example.com', phone: '+44 7700 900123' },
+        { name: 'Chen', email: 'chen@example.com', phone: '+1 415 555 2671' },
       ]),
   },
 }

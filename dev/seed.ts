@@ -5,7 +5,18 @@ import { demoTemplates } from './simulator/index.js'
 
 export const devUser = { email: 'dev@payloadcms.com', password: 'test' }
 
-const firstNames = ['Aarav', 'Diya', 'Kabir', 'Meera', 'Rohan', 'Sara', 'Vivaan', 'Zoya', 'Ishaan', 'Anaya']
+const firstNames = [
+  'Aarav',
+  'Diya',
+  'Kabir',
+  'Meera',
+  'Rohan',
+  'Sara',
+  'Vivaan',
+  'Zoya',
+  'Ishaan',
+  'Anaya',
+]
 const cities = ['Mumbai', 'Delhi', 'Pune', 'Jaipur', 'Chennai']
 
 /** First start only: a login, the simulator's account, its templates, ~50 contacts, a draft campaign. */
@@ -20,10 +31,10 @@ export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: 
   const account = await payload.create({
     collection: 'whatsapp-accounts',
     data: {
+      name: simulatorUrl ? 'Demo number (simulator)' : 'Demo number',
       accessTokenInput: demoAccount.accessToken,
       appSecretInput: demoAccount.appSecret,
       messagesPerSecond: 80,
-      name: simulatorUrl ? 'Demo number (simulator)' : 'Demo number',
       phoneNumberId: demoAccount.phoneNumberId,
       verifyToken: demoAccount.verifyToken,
       wabaId: demoAccount.wabaId,
@@ -36,12 +47,12 @@ export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: 
       await payload.create({
         collection: 'whatsapp-templates',
         data: {
+          name: template.name,
           account: account.id,
           category: template.category,
           components: template.components,
           language: template.language,
           metaId: template.id,
-          name: template.name,
           parameterFormat: template.parameter_format ?? 'POSITIONAL',
           status: template.status,
         },
@@ -67,10 +78,10 @@ export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: 
   await payload.create({
     collection: 'whatsapp-campaigns',
     data: {
+      name: 'VIP order updates (demo)',
       account: account.id,
       audienceFilters: { labels: { contains: 'vip' } },
       audienceType: 'contacts',
-      name: 'VIP order updates (demo)',
       parameterMappings: { '1': 'name', '2': 'attributes.orderId' },
       template: orderUpdate?.id,
     },

@@ -2,7 +2,7 @@ import { demoAccount } from './demoAccount.js'
 import { demoTemplates, startCloudApiSimulator } from './simulator/index.js'
 
 type Holder = { simulatorUrl?: Promise<string> }
-const holder = globalThis as typeof globalThis & { __whatsappDevSimulator?: Holder }
+const holder = globalThis as { __whatsappDevSimulator?: Holder } & typeof globalThis
 
 /** Starts the Cloud API simulator once per process, posting its webhooks to the dev app. */
 export const startDevSimulator = (): Promise<string> => {

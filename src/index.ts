@@ -12,6 +12,8 @@ import {
   rescheduleOnEdit,
 } from './sending/campaignHooks.js'
 
+export { stopCampaignQueue } from './jobs/index.js'
+export { runWorker } from './jobs/runWorker.js'
 export type {
   CollectionOverride,
   FieldsOverride,
@@ -19,8 +21,6 @@ export type {
   WhatsAppCampaignsPluginOptions,
 } from './options.js'
 export { defaultSlugs } from './options.js'
-export { stopCampaignQueue } from './jobs/index.js'
-export { runWorker } from './jobs/runWorker.js'
 export {
   CampaignActionError,
   cancelCampaign,

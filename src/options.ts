@@ -4,27 +4,29 @@ import type { Access, CollectionConfig, Field, Payload, PayloadRequest } from 'p
 export type FieldsOverride = (args: { defaultFields: Field[] }) => Field[]
 
 /** Anything of a collection config may be overridden, as in Payload's official plugins. */
-export type CollectionOverride = { fields?: FieldsOverride } & Partial<Omit<CollectionConfig, 'fields'>>
+export type CollectionOverride = { fields?: FieldsOverride } & Partial<
+  Omit<CollectionConfig, 'fields'>
+>
 
 /** A row of a named audience: any object; phone and name are read through phoneField/nameField. */
 export type AudienceRow = Record<string, unknown>
 
 export type NamedAudienceResolverArgs = {
   /** The campaign being run, as stored (depth 0). */
-  campaign: Record<string, unknown> & { id: number | string }
+  campaign: { id: number | string } & Record<string, unknown>
   payload: Payload
   req?: PayloadRequest
 }
 
 export type NamedAudience = {
-  /** Shown in the audience type picker; defaults to the key. */
-  label?: string
-  /** Overrides the plugin's phoneField for this audience. */
-  phoneField?: string
-  /** Overrides the plugin's nameField for this audience. */
-  nameField?: string
   /** Field names offered in the parameter-mapping picker (rows may hold more). */
   fields?: string[]
+  /** Shown in the audience type picker; defaults to the key. */
+  label?: string
+  /** Overrides the plugin's nameField for this audience. */
+  nameField?: string
+  /** Overrides the plugin's phoneField for this audience. */
+  phoneField?: string
   resolve: (
     args: NamedAudienceResolverArgs,
   ) => Promise<AsyncIterable<AudienceRow> | Iterable<AudienceRow>>
@@ -44,13 +46,18 @@ export type WhatsAppCampaignsPluginOptions = {
   access?: {
     /** Who may read campaigns, recipients, contacts, templates and analytics. */
     read?: Access
-    /** Who may create, edit and delete campaigns, contacts, templates and accounts. */
-    update?: Access
     /** Who may run, pause, resume, cancel and retry campaigns, and sync templates. */
     run?: Access
+    /** Who may create, edit and delete campaigns, contacts, templates and accounts. */
+    update?: Access
   }
   /** Named audiences, selectable as an audience type by their key. */
   audiences?: Record<string, NamedAudience>
+  /**
+   * How long a claimed recipient may stay "sending" before its worker is presumed dead and the
+   * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
+   */
+  claimLeaseMs?: number
   /** Slug, admin group, extra fields or hooks of each collection. */
   collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /** Calling code given to numbers written without one. Default "91", as in the spec. */
@@ -66,17 +73,12 @@ export type WhatsAppCampaignsPluginOptions = {
    * outcome (Meta may have sent it) and is not resent on its own. Default 15 000 ms.
    */
   graphTimeoutMs?: number
-  /** Field of a named audience row that holds the phone. Default "phone". */
-  phoneField?: string
-  /** Field of a named audience row that holds the name. Default "name". */
-  nameField?: string
   /** Largest accepted CSV upload, in bytes. Default 100 MiB. */
   maxCsvBytes?: number
-  /**
-   * How long a claimed recipient may stay "sending" before its worker is presumed dead and the
-   * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
-   */
-  claimLeaseMs?: number
+  /** Field of a named audience row that holds the name. Default "name". */
+  nameField?: string
+  /** Field of a named audience row that holds the phone. Default "phone". */
+  phoneField?: string
   /**
    * Where campaigns run. Default: Agenda jobs on the site's own MongoDB, processed by this
    * process too. `false`: no queue, campaigns run inline in the process that starts them.
@@ -85,6 +87,10 @@ export type WhatsAppCampaignsPluginOptions = {
 }
 
 export type QueueOptions = {
+  /** Campaigns one worker process sends at once. Default 5. */
+  concurrency?: number
+  /** Agenda's lock on a running job; renewed every batch. Default 60 000 ms. */
+  lockLifetimeMs?: number
   /** Agenda's poll interval for due jobs, in ms. Default 2000. */
   processEveryMs?: number
   /**
@@ -92,17 +98,12 @@ export type QueueOptions = {
    * WHATSAPP_CAMPAIGNS_WORKER is "false" (e.g. web servers when separate workers run).
    */
   worker?: boolean
-  /** Campaigns one worker process sends at once. Default 5. */
-  concurrency?: number
-  /** Agenda's lock on a running job; renewed every batch. Default 60 000 ms. */
-  lockLifetimeMs?: number
 }
 
 export type ResolvedOptions = {
   access: { read: Access; run: Access; update: Access }
-  claimLeaseMs: number
-  queue: false | Required<QueueOptions>
   audiences: Record<string, NamedAudience>
+  claimLeaseMs: number
   collections: Partial<Record<CollectionKey, CollectionOverride>>
   defaultCountryCode: string
   enabled: boolean
@@ -112,6 +113,7 @@ export type ResolvedOptions = {
   maxCsvBytes: number
   nameField: string
   phoneField: string
+  queue: false | Required<QueueOptions>
   slugs: Record<CollectionKey, string>
 }
 
@@ -129,7 +131,8 @@ export const resolveOptions = (
   options: WhatsAppCampaignsPluginOptions,
   adminUserSlug: string,
 ): ResolvedOptions => {
-  const isAdminUser: Access = ({ req }) => Boolean(req.user && req.user.collection === adminUserSlug)
+  const isAdminUser: Access = ({ req }) =>
+    Boolean(req.user && req.user.collection === adminUserSlug)
   const collections = options.collections ?? {}
   const slugs = Object.fromEntries(
     Object.entries(defaultSlugs).map(([key, slug]) => [

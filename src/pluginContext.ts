@@ -8,7 +8,9 @@ export const getPluginOptions = (from: Payload | SanitizedConfig): ResolvedOptio
   const options = (config.custom as { whatsappCampaigns?: ResolvedOptions } | undefined)
     ?.whatsappCampaigns
   if (!options) {
-    throw new Error('whatsapp-campaigns: the plugin is not installed (or is disabled) in this config')
+    throw new Error(
+      'whatsapp-campaigns: the plugin is not installed (or is disabled) in this config',
+    )
   }
   return options
 }

@@ -7,7 +7,7 @@ const dirname = path.dirname(fileURLToPath(import.meta.url))
 
 type Holder = { embeddedUri?: Promise<string> }
 // Next.js may evaluate the config more than once in one process; one server serves them all.
-const holder = globalThis as typeof globalThis & { __whatsappEmbeddedDb?: Holder }
+const holder = globalThis as { __whatsappEmbeddedDb?: Holder } & typeof globalThis
 
 /**
  * DATABASE_URI when set (a real MongoDB in production); otherwise an embedded server whose

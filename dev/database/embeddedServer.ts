@@ -1,24 +1,24 @@
 import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js'
 import { EJSON } from 'bson'
+import { MongoClient } from 'mongodb'
 import { promises as fs } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { MongoClient } from 'mongodb'
 
 export type EmbeddedServer = {
-  /** mongodb:// URI of the server, without a database name. */
-  uri: string
   /** Writes the data file (when persisting) and stops the server. */
   stop: () => Promise<void>
+  /** mongodb:// URI of the server, without a database name. */
+  uri: string
 }
 
 export type EmbeddedServerOptions = {
   /** Keep data in this file across restarts (canonical Extended JSON keeps ObjectIds and Dates). */
   dataFile?: string
-  /** 0 or absent: any free port. */
-  port?: number
   /** How often the data file is rewritten while running. Default 10 s. */
   persistEveryMs?: number
+  /** 0 or absent: any free port. */
+  port?: number
 }
 
 const freePort = () =>
@@ -97,7 +97,10 @@ export const startEmbeddedServer = async (
     })
     return saving
   }
-  const timer = setInterval(() => void save().catch(() => undefined), options.persistEveryMs ?? 10_000)
+  const timer = setInterval(
+    () => void save().catch(() => undefined),
+    options.persistEveryMs ?? 10_000,
+  )
   timer.unref()
 
   return {

@@ -14,7 +14,7 @@ export async function* contactsSource(args: {
   payload: Payload
   slug: string
 }): AsyncGenerator<AudienceRow> {
-  const { accountId, filters, payload, slug } = args
+  const { slug, accountId, filters, payload } = args
   const base: Where[] = [
     { account: { equals: accountId } },
     { optedOut: { not_equals: true } },

@@ -1,3 +1,4 @@
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { Payload } from 'payload'
 
 import { createReadStream, existsSync } from 'node:fs'
@@ -14,7 +15,7 @@ export const openAudienceFile = async (args: {
   payload: Payload
   slug: string
 }): Promise<Readable> => {
-  const { fileId, payload, slug } = args
+  const { slug, fileId, payload } = args
   const doc = await payload.findByID({ id: fileId, collection: slug, depth: 0 }).catch(() => null)
   if (!doc || typeof doc.filename !== 'string') {
     throw new CsvAudienceError(`The campaign's CSV file (${fileId}) no longer exists.`)
@@ -29,7 +30,7 @@ export const openAudienceFile = async (args: {
     if (!response.ok || !response.body) {
       throw new CsvAudienceError(`Could not download the CSV file: HTTP ${response.status}.`)
     }
-    return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)
+    return Readable.fromWeb(response.body as WebReadableStream)
   }
   throw new CsvAudienceError(`The CSV file "${doc.filename}" is not on this server's disk.`)
 }

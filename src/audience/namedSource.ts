@@ -5,7 +5,7 @@ import type { AudienceRow, NamedAudience } from '../options.js'
 /** Rows of a named audience: whatever its resolver returns (array, iterable or async iterable). */
 export async function* namedSource(args: {
   audience: NamedAudience
-  campaign: Record<string, unknown> & { id: number | string }
+  campaign: { id: number | string } & Record<string, unknown>
   key: string
   payload: Payload
   req?: PayloadRequest
@@ -20,13 +20,12 @@ export async function* namedSource(args: {
   if (!rows || (typeof rows !== 'object' && typeof rows !== 'function')) {
     throw new Error(`The "${key}" audience returned ${typeof rows}, not an array or iterable.`)
   }
-  const isIterable =
-    Symbol.asyncIterator in (rows as object) || Symbol.iterator in (rows as object)
+  const isIterable = Symbol.asyncIterator in (rows as object) || Symbol.iterator in (rows as object)
   if (!isIterable) {
     throw new Error(`The "${key}" audience returned an object that is not iterable.`)
   }
   for await (const row of rows) {
     // A bad row becomes a failed recipient downstream, never a crash.
-    yield row && typeof row === 'object' ? (row as AudienceRow) : { value: row }
+    yield row && typeof row === 'object' ? row : { value: row }
   }
 }

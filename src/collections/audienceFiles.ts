@@ -24,7 +24,7 @@ export const audienceFilesCollection = (options: ResolvedOptions): CollectionCon
       ({ args, operation }) => {
         const file = (args as { req?: { file?: { name?: string; size?: number } } }).req?.file
         if ((operation === 'create' || operation === 'update') && file) {
-          if (!/\.(csv|txt)$/i.test(file.name ?? '')) {
+          if (!/\.(?:csv|txt)$/i.test(file.name ?? '')) {
             throw new APIError(`Audience files must be .csv files; got "${file.name}".`, 400)
           }
           if ((file.size ?? 0) > options.maxCsvBytes) {

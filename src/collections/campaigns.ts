@@ -1,4 +1,4 @@
-import type { CollectionConfig, Field, FieldAccess, Where } from 'payload'
+import type { CollectionConfig, Field, FieldAccess, PayloadRequest, Where } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
@@ -112,7 +112,7 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
           description:
             'A Payload "where" on contacts, e.g. {"labels": {"contains": "vip"}}. Opted-out and blocked contacts are always left out.',
         },
-        validate: async (value: unknown, { req }: { req: import('payload').PayloadRequest }) => {
+        validate: async (value: unknown, { req }: { req: PayloadRequest }) => {
           if (value === undefined || value === null || value === '') {
             return true
           }
@@ -199,18 +199,16 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         ...engineOnly,
         admin: { hidden: true },
       },
-      ...(['startedAt', 'pausedAt', 'completedAt'] as const).map(
-        (name): Field => ({
-          name,
-          type: 'date',
-          ...engineOnly,
-          admin: {
-            date: { pickerAppearance: 'dayAndTime' },
-            position: 'sidebar',
-            readOnly: true,
-          },
-        }),
-      ),
+      ...(['startedAt', 'pausedAt', 'completedAt'] as const).map((name): Field => ({
+        name,
+        type: 'date',
+        ...engineOnly,
+        admin: {
+          date: { pickerAppearance: 'dayAndTime' },
+          position: 'sidebar',
+          readOnly: true,
+        },
+      })),
       { type: 'row', fields: counters },
     ],
     labels: { plural: 'Campaigns', singular: 'Campaign' },

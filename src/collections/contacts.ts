@@ -58,7 +58,9 @@ export const contactsCollection = (options: ResolvedOptions): CollectionConfig =
         type: 'json',
         admin: { description: 'Free fields, available to parameter mappings as attributes.x' },
         validate: (value: unknown) =>
-          value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))
+          value === undefined ||
+          value === null ||
+          (typeof value === 'object' && !Array.isArray(value))
             ? true
             : 'Attributes must be a JSON object.',
       },

@@ -61,6 +61,9 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     timestamp('failedAt'),
     { name: 'attempts', type: 'number', defaultValue: 0 },
   ],
-  indexes: [{ fields: ['campaign', 'status'] }, { fields: ['campaign', 'phoneNumber'], unique: true }],
+  indexes: [
+    { fields: ['campaign', 'status'] },
+    { fields: ['campaign', 'phoneNumber'], unique: true },
+  ],
   labels: { plural: 'Campaign recipients', singular: 'Campaign recipient' },
 })

@@ -1,7 +1,13 @@
 /** The id of a relationship value, whether it arrived populated or as a bare id. */
 export const relationId = (value: unknown): string | undefined => {
-  if (value && typeof value === 'object' && 'id' in value) {
-    return String((value as { id: unknown }).id)
+  if (typeof value === 'string') {
+    return value === '' ? undefined : value
   }
-  return value === undefined || value === null || value === '' ? undefined : String(value)
+  if (typeof value === 'number') {
+    return String(value)
+  }
+  if (value && typeof value === 'object' && 'id' in value) {
+    return relationId((value as { id: unknown }).id)
+  }
+  return undefined
 }

@@ -9,8 +9,8 @@ const mergeHooks = (ours: Hooks = {}, theirs: Hooks = {}): Hooks => {
   const merged: Record<string, unknown[]> = {}
   for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
     merged[key] = [
-      ...((ours[key as keyof Hooks] as unknown[] | undefined) ?? []),
-      ...((theirs[key as keyof Hooks] as unknown[] | undefined) ?? []),
+      ...((ours[key as keyof Hooks] as undefined | unknown[]) ?? []),
+      ...((theirs[key as keyof Hooks] as undefined | unknown[]) ?? []),
     ]
   }
   return merged as Hooks

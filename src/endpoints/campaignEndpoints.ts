@@ -2,6 +2,7 @@ import type { Endpoint, Payload, PayloadRequest } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
+import { relationId } from '../collections/relationId.js'
 import {
   CampaignActionError,
   cancelCampaign,
@@ -36,11 +37,13 @@ const actions: Record<string, Action> = {
 export const campaignEndpoints = (options: ResolvedOptions): Endpoint[] =>
   Object.entries(actions).map(([name, action]) => ({
     handler: async (req) => {
-      const id = String(req.routeParams?.id ?? '')
+      const id = relationId(req.routeParams?.id) ?? ''
       if (!req.user) {
         return Response.json({ error: 'You must be logged in.' }, { status: 401 })
       }
-      if (!(await hasAccess(options.access.run, req, { collection: options.slugs.campaigns, id }))) {
+      if (
+        !(await hasAccess(options.access.run, req, { id, collection: options.slugs.campaigns }))
+      ) {
         return Response.json({ error: 'You are not allowed to run campaigns.' }, { status: 403 })
       }
       try {

@@ -1,4 +1,4 @@
-import type { Access, PayloadRequest, Where } from 'payload'
+import type { Access, PayloadRequest } from 'payload'
 
 /**
  * Evaluates a plugin access rule for one document: true, or a query the document must match,
@@ -18,7 +18,7 @@ export const hasAccess = async (
   }
   const { totalDocs } = await req.payload.count({
     collection: doc.collection,
-    where: { and: [{ id: { equals: doc.id } }, result as Where] },
+    where: { and: [{ id: { equals: doc.id } }, result] },
   })
   return totalDocs === 1
 }

@@ -28,9 +28,9 @@ export const createAgendaQueue = async (
     throw new Error('whatsapp-campaigns: the MongoDB connection is not open')
   }
   const agenda = new Agenda({
+    name: `whatsapp-campaigns-${process.pid}`,
     backend: new MongoBackend({ collection: jobsCollection, mongo: db }),
     defaultLockLifetime: options.lockLifetimeMs,
-    name: `whatsapp-campaigns-${process.pid}`,
     processEvery: options.processEveryMs,
     removeOnComplete: true,
   })
@@ -55,14 +55,14 @@ export const createAgendaQueue = async (
       await agenda.now<JobData>(campaignJobName, { campaignId })
     },
     schedule: async (campaignId, at) => {
-      await agenda.cancel({ data: { campaignId }, name: campaignJobName })
+      await agenda.cancel({ name: campaignJobName, data: { campaignId } })
       await agenda.schedule<JobData>(at, campaignJobName, { campaignId })
     },
     stop: async () => {
       await agenda.stop()
     },
     unschedule: async (campaignId) => {
-      await agenda.cancel({ data: { campaignId }, name: campaignJobName })
+      await agenda.cancel({ name: campaignJobName, data: { campaignId } })
     },
   }
 }

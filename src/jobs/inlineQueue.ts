@@ -11,7 +11,9 @@ const maxTimerMs = 2 ** 31 - 1
  * No queue: campaigns run in this process, as the spec's fallback when Celery is absent.
  * Schedules are timers, re-armed from the database when the process starts.
  */
-export const createInlineQueue = (payload: Payload): CampaignQueue & { resume(): Promise<void> } => {
+export const createInlineQueue = (
+  payload: Payload,
+): { resume(): Promise<void> } & CampaignQueue => {
   const timers = new Map<string, NodeJS.Timeout>()
   const running = new Set<Promise<void>>()
 

@@ -1,8 +1,8 @@
 import type { Payload } from 'payload'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { getStore } from '../store/index.js'
 import { executeCampaign } from '../sending/executeCampaign.js'
+import { getStore } from '../store/index.js'
 
 /** A schedule came due: scheduled -> running (only once, whoever gets there first), then send. */
 export const startCampaign = async (

@@ -4,8 +4,8 @@ export interface CampaignQueue {
   enqueue(campaignId: string): Promise<void>
   /** Runs the campaign at `at` (replacing an earlier schedule). */
   schedule(campaignId: string, at: Date): Promise<void>
-  /** Drops a pending schedule. */
-  unschedule(campaignId: string): Promise<void>
   /** Stops processing: lets running campaigns release their claims. */
   stop(): Promise<void>
+  /** Drops a pending schedule. */
+  unschedule(campaignId: string): Promise<void>
 }

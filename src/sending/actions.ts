@@ -36,7 +36,7 @@ const refuse = async (payload: Payload, id: string, action: string, allowed: Cam
 const exists = async (payload: Payload, id: string) => {
   const options = getPluginOptions(payload)
   const found = await payload
-    .findByID({ collection: options.slugs.campaigns, depth: 0, disableErrors: true, id })
+    .findByID({ id, collection: options.slugs.campaigns, depth: 0, disableErrors: true })
     .catch(() => null)
   if (!found) {
     throw new CampaignActionError(`Campaign ${id} not found.`, 404)
@@ -87,18 +87,29 @@ export const runCampaign = async (
   return { status: 'running' }
 }
 
-export const pauseCampaign = async (payload: Payload, id: number | string): Promise<ActionResult> => {
+export const pauseCampaign = async (
+  payload: Payload,
+  id: number | string,
+): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const from: CampaignStatus[] = ['running', 'scheduled']
-  if (!(await getStore(payload).transition(campaignId, from, { pausedAt: new Date(), status: 'paused' }))) {
+  if (
+    !(await getStore(payload).transition(campaignId, from, {
+      pausedAt: new Date(),
+      status: 'paused',
+    }))
+  ) {
     throw await refuse(payload, campaignId, 'pause', from)
   }
   await (await getQueue(payload)).unschedule(campaignId)
   return { status: 'paused' }
 }
 
-export const resumeCampaign = async (payload: Payload, id: number | string): Promise<ActionResult> => {
+export const resumeCampaign = async (
+  payload: Payload,
+  id: number | string,
+): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const context = await loadCampaignContext(payload, campaignId)
@@ -121,7 +132,10 @@ export const resumeCampaign = async (payload: Payload, id: number | string): Pro
   return { status: 'running' }
 }
 
-export const cancelCampaign = async (payload: Payload, id: number | string): Promise<ActionResult> => {
+export const cancelCampaign = async (
+  payload: Payload,
+  id: number | string,
+): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const from: CampaignStatus[] = ['draft', 'scheduled', 'running', 'paused']
@@ -140,7 +154,7 @@ export const retryCampaign = async (
   payload: Payload,
   id: number | string,
   { unknown = false }: { unknown?: boolean } = {},
-): Promise<ActionResult & { requeued: number }> => {
+): Promise<{ requeued: number } & ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const store = getStore(payload)

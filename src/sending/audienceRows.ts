@@ -22,10 +22,10 @@ export const audienceRows = (payload: Payload, context: CampaignContext): Audien
       nameField: 'name',
       phoneField: 'phone',
       rows: contactsSource({
+        slug: options.slugs.contacts,
         accountId: String(account?.id),
         filters: campaign.audienceFilters,
         payload,
-        slug: options.slugs.contacts,
       }),
     }
   }
@@ -34,9 +34,9 @@ export const audienceRows = (payload: Payload, context: CampaignContext): Audien
       nameField: 'name',
       phoneField: 'phone',
       rows: csvSource({
+        slug: options.slugs.audienceFiles,
         fileId: relationId(campaign.csvFile) ?? '',
         payload,
-        slug: options.slugs.audienceFiles,
       }),
     }
   }

@@ -5,17 +5,17 @@ import type { ResolvedOptions } from '../options.js'
 import { relationId } from '../collections/relationId.js'
 import { getPluginOptions } from '../pluginContext.js'
 
-export type CampaignDoc = Record<string, unknown> & {
+export type CampaignDoc = {
   audienceFilters?: unknown
   audienceType: string
   csvFile?: unknown
   id: number | string
   materializedAt?: null | string
   name: string
-  parameterMappings?: Record<string, string> | null
+  parameterMappings?: null | Record<string, string>
   scheduledAt?: null | string
   status: string
-}
+} & Record<string, unknown>
 
 export type AccountDoc = {
   accessToken?: null | string
@@ -27,7 +27,7 @@ export type AccountDoc = {
 }
 
 export type TemplateDoc = {
-  components?: unknown[] | null
+  components?: null | unknown[]
   id: number | string
   language: string
   name: string
@@ -48,9 +48,9 @@ export const loadCampaignContext = async (
 ): Promise<CampaignContext> => {
   const options = getPluginOptions(payload)
   const campaign = (await payload.findByID({
+    id: campaignId,
     collection: options.slugs.campaigns,
     depth: 0,
-    id: campaignId,
   })) as unknown as CampaignDoc
   const accountId = relationId(campaign.account)
   const templateId = relationId(campaign.template)
@@ -58,10 +58,10 @@ export const loadCampaignContext = async (
     accountId
       ? (payload
           .findByID({
+            id: accountId,
             collection: options.slugs.accounts,
             depth: 0,
             disableErrors: true,
-            id: accountId,
             showHiddenFields: true,
           })
           .then((doc) => doc ?? undefined) as Promise<AccountDoc | undefined>)
@@ -69,10 +69,10 @@ export const loadCampaignContext = async (
     templateId
       ? (payload
           .findByID({
+            id: templateId,
             collection: options.slugs.templates,
             depth: 0,
             disableErrors: true,
-            id: templateId,
           })
           .then((doc) => doc ?? undefined) as Promise<TemplateDoc | undefined>)
       : undefined,

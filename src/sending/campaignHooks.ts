@@ -1,4 +1,8 @@
-import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, CollectionBeforeDeleteHook } from 'payload'
+import type {
+  CollectionAfterChangeHook,
+  CollectionAfterDeleteHook,
+  CollectionBeforeDeleteHook,
+} from 'payload'
 
 import { APIError } from 'payload'
 
@@ -17,7 +21,10 @@ export const rescheduleOnEdit: CollectionAfterChangeHook = async ({ doc, previou
     return doc
   }
   await queue.unschedule(id)
-  if (!doc.scheduledAt && (await getStore(req.payload).transition(id, ['scheduled'], { status: 'draft' }))) {
+  if (
+    !doc.scheduledAt &&
+    (await getStore(req.payload).transition(id, ['scheduled'], { status: 'draft' }))
+  ) {
     return { ...doc, status: 'draft' }
   }
   // A date now in the past: start at once.

@@ -107,7 +107,10 @@ const finishWhenSettled = async (payload: Payload, campaignId: string, leaseMs: 
       return
     }
     if (counts.sending === 0) {
-      await store.transition(campaignId, ['running'], { completedAt: new Date(), status: 'completed' })
+      await store.transition(campaignId, ['running'], {
+        completedAt: new Date(),
+        status: 'completed',
+      })
       return
     }
     if (Date.now() > deadline) {

@@ -3,7 +3,7 @@ import type { CampaignStore, NewRecipient } from '../store/types.js'
 
 import { normalizePhone } from '../audience/normalizePhone.js'
 import { renderTemplateComponents } from '../audience/renderComponents.js'
-import { readPath } from './readPath.js'
+import { readPath, textOf } from './readPath.js'
 
 const insertBatchSize = 1000
 
@@ -21,7 +21,7 @@ export type MaterializeArgs = {
 }
 
 const display = (value: unknown) => {
-  const text = value === undefined || value === null ? '' : String(value).trim()
+  const text = (textOf(value) ?? '').trim()
   return text.length > 40 ? `${text.slice(0, 40)}…` : text
 }
 
@@ -49,7 +49,7 @@ export const materializeAudience = async (args: MaterializeArgs): Promise<void> 
     rowNumber++
     const rawPhone = readPath(row, args.phoneField)
     const rawName = readPath(row, args.nameField)
-    const name = rawName === undefined || rawName === null ? undefined : String(rawName)
+    const name = textOf(rawName)
     const phone = normalizePhone(rawPhone, args.defaultCountryCode)
     // Invalid phones are kept once each too, under what was written (or the row number).
     const key = phone.ok ? phone.phone : display(rawPhone) || `(no phone, row ${rowNumber})`
@@ -58,11 +58,11 @@ export const materializeAudience = async (args: MaterializeArgs): Promise<void> 
     }
     seen.add(key)
     if (!phone.ok) {
-      buffer.push({ errorMessage: phone.error, name, phoneNumber: key, status: 'failed' })
+      buffer.push({ name, errorMessage: phone.error, phoneNumber: key, status: 'failed' })
     } else if (args.excludedPhones.has(phone.phone)) {
       buffer.push({
-        errorMessage: 'The contact opted out or is blocked; not sent.',
         name,
+        errorMessage: 'The contact opted out or is blocked; not sent.',
         phoneNumber: key,
         status: 'failed',
       })
@@ -75,7 +75,7 @@ export const materializeAudience = async (args: MaterializeArgs): Promise<void> 
       buffer.push(
         rendered.ok
           ? { name, parameters: rendered.parameters, phoneNumber: key, status: 'pending' }
-          : { errorMessage: rendered.error, name, phoneNumber: key, status: 'failed' },
+          : { name, errorMessage: rendered.error, phoneNumber: key, status: 'failed' },
       )
     }
     if (buffer.length >= insertBatchSize) {

@@ -2,10 +2,10 @@ import type { Payload } from 'payload'
 
 import type { CampaignContext } from './campaignContext.js'
 
-import { relationId } from '../collections/relationId.js'
 import { CsvAudienceError, inspectCsv } from '../audience/csvRows.js'
 import { openAudienceFile } from '../audience/csvSource.js'
 import { checkParameterMappings } from '../audience/renderComponents.js'
+import { relationId } from '../collections/relationId.js'
 
 /** Fields the audience offers to mappings; undefined when any field may exist (contacts' attributes). */
 const knownAudienceFields = async (
@@ -25,7 +25,7 @@ const knownAudienceFields = async (
     }
     try {
       const { columns } = await inspectCsv(
-        await openAudienceFile({ fileId, payload, slug: options.slugs.audienceFiles }),
+        await openAudienceFile({ slug: options.slugs.audienceFiles, fileId, payload }),
         { previewRows: 0 },
       )
       return columns

@@ -12,3 +12,17 @@ export const readPath = (row: Record<string, unknown>, path: string): unknown =>
   }
   return value
 }
+
+/** A row value as text: scalars as written, anything else as JSON, absent as undefined. */
+export const textOf = (value: unknown): string | undefined => {
+  if (value === undefined || value === null) {
+    return undefined
+  }
+  if (typeof value === 'string') {
+    return value
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  return JSON.stringify(value)
+}

@@ -9,6 +9,8 @@ export type SendLoopArgs = {
   /** Phone numbers (E.164 digits) that must not be messaged any more (opted out, blocked). */
   excludedPhones: (phones: string[]) => Promise<Set<string>>
   language: string
+  /** Retries of a transient failure before the recipient fails (retryable). */
+  maxAttempts?: number
   messagesPerSecond: number
   /** Called once per batch: keeps a queue lock alive. */
   onBatch?: () => Promise<void>
@@ -17,8 +19,6 @@ export type SendLoopArgs = {
   send: SendTemplate
   store: CampaignStore
   templateName: string
-  /** Retries of a transient failure before the recipient fails (retryable). */
-  maxAttempts?: number
 }
 
 export type SendLoopResult =
@@ -66,8 +66,8 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       const { error } = result
       if (error.outcomeUnknown) {
         return {
-          errorMessage: `Outcome unknown (${error.message}): not sent again automatically; use "Retry unknown".`,
           id: recipient.id,
+          errorMessage: `Outcome unknown (${error.message}): not sent again automatically; use "Retry unknown".`,
           kind: 'unknown',
         }
       }
@@ -78,9 +78,9 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       }
       if (error.kind === 'permanent' || attempt >= maxAttempts) {
         return {
+          id: recipient.id,
           errorCode: error.code,
           errorMessage: error.message,
-          id: recipient.id,
           kind: 'failed',
           retryable: error.kind !== 'permanent',
         }
@@ -128,8 +128,8 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       if (excluded.has(recipient.phoneNumber)) {
         outcomes.push(
           Promise.resolve({
-            errorMessage: 'The contact opted out or is blocked; not sent.',
             id: recipient.id,
+            errorMessage: 'The contact opted out or is blocked; not sent.',
             kind: 'failed',
             retryable: false,
           }),

@@ -28,13 +28,6 @@ export class SlotPacer {
     this.chunk = Math.max(1, Math.round(messagesPerSecond))
   }
 
-  /** Resolves at this caller's slot. */
-  wait(): Promise<void> {
-    const mine = this.turn.then(() => this.takeSlot())
-    this.turn = mine.catch(() => undefined)
-    return mine
-  }
-
   private async takeSlot(): Promise<void> {
     for (;;) {
       if (this.slotsLeft === 0) {
@@ -58,5 +51,12 @@ export class SlotPacer {
   async penalize(ms: number): Promise<void> {
     this.slotsLeft = 0
     await this.store.reserveSlots(this.key, 1, ms)
+  }
+
+  /** Resolves at this caller's slot. */
+  wait(): Promise<void> {
+    const mine = this.turn.then(() => this.takeSlot())
+    this.turn = mine.catch(() => undefined)
+    return mine
   }
 }

@@ -9,7 +9,7 @@ export type SendFailure = {
   outcomeUnknown?: boolean
 }
 
-export type SendResult = { messageId: string; ok: true } | { error: SendFailure; ok: false }
+export type SendResult = { error: SendFailure; ok: false } | { messageId: string; ok: true }
 
 export type TemplateMessage = {
   components: unknown[]

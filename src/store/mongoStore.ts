@@ -46,7 +46,10 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     if (Object.keys(inc).length === 0) {
       return
     }
-    await campaigns().updateOne({ _id: oid(campaignId) }, { $inc: inc, $set: { updatedAt: new Date() } })
+    await campaigns().updateOne(
+      { _id: oid(campaignId) },
+      { $inc: inc, $set: { updatedAt: new Date() } },
+    )
   }
 
   const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
@@ -142,18 +145,16 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       const claimed = await recipients()
         .find(
           { claimToken, status: 'sending' },
-          { projection: { attempts: 1, name: 1, parameters: 1, phoneNumber: 1 } },
+          { projection: { name: 1, attempts: 1, parameters: 1, phoneNumber: 1 } },
         )
         .toArray()
-      return claimed.map(
-        (doc): ClaimedRecipient => ({
-          attempts: Number(doc.attempts ?? 1),
-          id: String(doc._id),
-          name: typeof doc.name === 'string' ? doc.name : undefined,
-          parameters: (doc.parameters as Record<string, string> | undefined) ?? {},
-          phoneNumber: String(doc.phoneNumber),
-        }),
-      )
+      return claimed.map((doc): ClaimedRecipient => ({
+        id: String(doc._id),
+        name: typeof doc.name === 'string' ? doc.name : undefined,
+        attempts: Number(doc.attempts ?? 1),
+        parameters: (doc.parameters as Record<string, string> | undefined) ?? {},
+        phoneNumber: String(doc.phoneNumber),
+      }))
     },
 
     campaignStatus: async (campaignId) => {
@@ -293,7 +294,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       if (!knownSchedules.has(key)) {
         await limits
           .updateOne({ _id: key }, { $setOnInsert: { next: 0 } }, { upsert: true })
-          .catch((error: { code?: number }) => {
+          .catch((error: { code?: number } & Error) => {
             // Another process created it first.
             if (error.code !== 11000) {
               throw error
@@ -346,7 +347,10 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     },
 
     updateCampaign: async (campaignId, patch) => {
-      await campaigns().updateOne({ _id: oid(campaignId) }, { $set: { ...patch, updatedAt: new Date() } })
+      await campaigns().updateOne(
+        { _id: oid(campaignId) },
+        { $set: { ...patch, updatedAt: new Date() } },
+      )
     },
   }
 }

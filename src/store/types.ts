@@ -1,4 +1,8 @@
-import type { CampaignCounterField, CampaignStatus, RecipientStatus } from '../collections/campaignStatuses.js'
+import type {
+  CampaignCounterField,
+  CampaignStatus,
+  RecipientStatus,
+} from '../collections/campaignStatuses.js'
 
 export type Id = string
 
@@ -54,10 +58,10 @@ export type CampaignPatch = {
 export interface CampaignStore {
   /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
   applyStatusEvent(event: StatusEvent): Promise<boolean>
-  /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
-  claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
   /** The campaign's current status, read fresh (one small query). */
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
+  /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
+  claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
   deleteRecipients(campaignId: Id): Promise<void>
@@ -67,16 +71,20 @@ export interface CampaignStore {
   markStaleClaimsUnknown(campaignId: Id, claimedBefore: Date): Promise<number>
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
+  /** Recomputes every counter from the recipients (repair and tests). */
+  recount(campaignId: Id): Promise<void>
+  /** Puts failed recipients whose error is retryable, and/or unknown ones, back to pending. */
+  requeue(campaignId: Id, which: { failedRetryable?: boolean; unknown?: boolean }): Promise<number>
   /**
    * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
    */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
-  /** Recomputes every counter from the recipients (repair and tests). */
-  recount(campaignId: Id): Promise<void>
-  /** Puts failed recipients whose error is retryable, and/or unknown ones, back to pending. */
-  requeue(campaignId: Id, which: { failedRetryable?: boolean; unknown?: boolean }): Promise<number>
   /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
-  transition(campaignId: Id, from: CampaignStatus[], patch: CampaignPatch & { status: CampaignStatus }): Promise<boolean>
+  transition(
+    campaignId: Id,
+    from: CampaignStatus[],
+    patch: { status: CampaignStatus } & CampaignPatch,
+  ): Promise<boolean>
   updateCampaign(campaignId: Id, patch: CampaignPatch): Promise<void>
 }

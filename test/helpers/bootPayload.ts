@@ -9,18 +9,18 @@ import { createConfig } from '../../dev/createConfig.js'
 import { type RestServer, startRestServer } from './restServer.js'
 
 export type TestApp = {
-  config: Promise<SanitizedConfig>
-  payload: Payload
-  rest: RestServer
   /** Calls the REST API over HTTP, as the user with this token when given. */
   api: (
     method: string,
     path: string,
     options?: { body?: unknown; token?: string },
   ) => Promise<{ body: Record<string, unknown>; status: number }>
+  close: () => Promise<void>
+  config: Promise<SanitizedConfig>
   /** Creates a user and returns a JWT for it (REST login). */
   login: (email?: string, role?: 'admin' | 'editor' | 'viewer') => Promise<string>
-  close: () => Promise<void>
+  payload: Payload
+  rest: RestServer
 }
 
 /** A database of its own for this name, on the run's server. */
@@ -30,7 +30,7 @@ export const testDatabaseUri = (name: string) =>
 /** Boots Payload headless on a database of its own, with its REST API served over HTTP. */
 export const bootPayload = async (
   name: string,
-  args: Omit<CreateConfigArgs, 'databaseUri'> & { databaseUri?: string } = {},
+  args: { databaseUri?: string } & Omit<CreateConfigArgs, 'databaseUri'> = {},
 ): Promise<TestApp> => {
   const databaseUri = args.databaseUri ?? testDatabaseUri(name)
   const config = createConfig({ ...args, databaseUri })
@@ -47,12 +47,18 @@ export const bootPayload = async (
       method,
     })
     const text = await response.text()
-    return { body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, status: response.status }
+    return {
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      status: response.status,
+    }
   }
 
   const login: TestApp['login'] = async (email = 'editor@example.com', role = 'editor') => {
     const password = 'test-password-1'
-    const existing = await payload.find({ collection: 'users', where: { email: { equals: email } } })
+    const existing = await payload.find({
+      collection: 'users',
+      where: { email: { equals: email } },
+    })
     if (existing.totalDocs === 0) {
       await payload.create({ collection: 'users', data: { email, password, role } })
     }

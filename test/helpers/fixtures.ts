@@ -14,7 +14,7 @@ export const testAccount = {
 }
 
 export const orderUpdateComponents = [
-  { text: 'Hi {{1}}, your order {{2}} has shipped.', type: 'BODY' },
+  { type: 'BODY', text: 'Hi {{1}}, your order {{2}} has shipped.' },
 ]
 
 export const createAccount = async (
@@ -24,10 +24,10 @@ export const createAccount = async (
   payload.create({
     collection: 'whatsapp-accounts',
     data: {
+      name: 'Test number',
       accessTokenInput: overrides.accessToken ?? testAccount.accessToken,
       appSecretInput: testAccount.appSecret,
       messagesPerSecond: overrides.messagesPerSecond ?? 200,
-      name: 'Test number',
       phoneNumberId: testAccount.phoneNumberId,
       verifyToken: testAccount.verifyToken,
       wabaId: testAccount.wabaId,
@@ -42,10 +42,10 @@ export const createTemplate = async (
   payload.create({
     collection: 'whatsapp-templates',
     data: {
+      name: template.name,
       account: accountId,
       components: template.components,
       language: template.language ?? 'en_US',
-      name: template.name,
       status: template.status ?? 'APPROVED',
     },
   })
@@ -54,7 +54,7 @@ export const createCampaign = async (payload: Payload, data: Record<string, unkn
   payload.create({ collection: 'whatsapp-campaigns', data: { name: 'Test campaign', ...data } })
 
 export const campaignDoc = async (payload: Payload, id: number | string) =>
-  payload.findByID({ collection: 'whatsapp-campaigns', depth: 0, id })
+  payload.findByID({ id, collection: 'whatsapp-campaigns', depth: 0 })
 
 /** Polls until the campaign reaches one of these statuses. */
 export const waitForStatus = async (

@@ -6,7 +6,7 @@ import { stopCampaignQueue } from '../../src/index.js'
 import { bootPayload, type TestApp } from './bootPayload.js'
 import { testAccount } from './fixtures.js'
 
-export type SimulatedApp = TestApp & { simulator: CloudApiSimulator }
+export type SimulatedApp = { simulator: CloudApiSimulator } & TestApp
 
 /**
  * Payload with the plugin pointed at a Cloud API simulator over real HTTP, the simulator's

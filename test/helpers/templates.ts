@@ -9,11 +9,11 @@ export const createDemoTemplates = async (payload: Payload, accountId: number | 
     const doc = await payload.create({
       collection: 'whatsapp-templates',
       data: {
+        name: template.name,
         account: accountId,
         category: template.category,
         components: template.components,
         language: template.language,
-        name: template.name,
         parameterFormat: template.parameter_format ?? 'POSITIONAL',
         status: template.status,
       },
@@ -23,11 +23,11 @@ export const createDemoTemplates = async (payload: Payload, accountId: number | 
   return ids
 }
 
-export const uploadCsv = async (payload: Payload, name: string, content: string | Buffer) => {
+export const uploadCsv = async (payload: Payload, name: string, content: Buffer | string) => {
   const data = Buffer.isBuffer(content) ? content : Buffer.from(content)
   return payload.create({
     collection: 'whatsapp-audience-files',
     data: {},
-    file: { data, mimetype: 'text/csv', name, size: data.length },
+    file: { name, data, mimetype: 'text/csv', size: data.length },
   })
 }

@@ -30,6 +30,7 @@ beforeAll(async () => {
         resolve: () =>
           Promise.resolve(
             (async function* () {
+              await Promise.resolve()
               yield { first: 'Ann', fullName: 'Ann A', mobile: '+91 90000 00001' }
               yield { first: 'Bob', fullName: 'Bob B', mobile: '+91 90000 00002' }
               yield { first: 'Ann again', fullName: 'Ann A', mobile: '0091 90000 00001' }
@@ -40,8 +41,8 @@ beforeAll(async () => {
         fields: ['phone', 'name', 'code'],
         resolve: () =>
           Promise.resolve([
-            { code: 'SPRING', name: 'Cara', phone: '+44 7700 900111' },
-            { code: 'SUMMER', name: 'Dev', phone: '+44 7700 900222' },
+            { name: 'Cara', code: 'SPRING', phone: '+44 7700 900111' },
+            { name: 'Dev', code: 'SUMMER', phone: '+44 7700 900222' },
           ]),
       },
     },
@@ -63,11 +64,23 @@ const sentTo = (phone: string) => app.simulator.sent.filter((m) => m.to === phon
 describe('audiences end to end, against the Cloud API simulator', () => {
   test('contacts: filtered by labels, opted-out and blocked left out, run through REST', async () => {
     const contacts = [
-      { displayName: 'Asha', labels: ['vip'], phone: '98765 00001', orderId: 'A-1' },
-      { displayName: 'Ravi', labels: ['vip'], phone: '98765 00002', orderId: 'A-2' },
-      { displayName: 'Opted', labels: ['vip'], optedOut: true, phone: '98765 00003', orderId: 'A-3' },
-      { displayName: 'Blocked', labels: ['vip'], isBlocked: true, phone: '98765 00004', orderId: 'A-4' },
-      { displayName: 'Plain', labels: ['regular'], phone: '98765 00005', orderId: 'A-5' },
+      { displayName: 'Asha', labels: ['vip'], orderId: 'A-1', phone: '98765 00001' },
+      { displayName: 'Ravi', labels: ['vip'], orderId: 'A-2', phone: '98765 00002' },
+      {
+        displayName: 'Opted',
+        labels: ['vip'],
+        optedOut: true,
+        orderId: 'A-3',
+        phone: '98765 00003',
+      },
+      {
+        displayName: 'Blocked',
+        isBlocked: true,
+        labels: ['vip'],
+        orderId: 'A-4',
+        phone: '98765 00004',
+      },
+      { displayName: 'Plain', labels: ['regular'], orderId: 'A-5', phone: '98765 00005' },
     ]
     for (const { orderId, ...contact } of contacts) {
       await app.payload.create({
@@ -93,11 +106,11 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     }
     expect(sentTo('919876500001')[0].components).toEqual([
       {
-        parameters: [
-          { text: 'Asha', type: 'text' },
-          { text: 'A-1', type: 'text' },
-        ],
         type: 'body',
+        parameters: [
+          { type: 'text', text: 'Asha' },
+          { type: 'text', text: 'A-1' },
+        ],
       },
     ])
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
@@ -130,11 +143,11 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     expect(sentTo('447700900123')).toHaveLength(1)
     expect(sentTo('447700900123')[0].components).toEqual([
       {
-        parameters: [
-          { text: 'Ben; Jr', type: 'text' },
-          { text: 'B1', type: 'text' },
-        ],
         type: 'body',
+        parameters: [
+          { type: 'text', text: 'Ben; Jr' },
+          { type: 'text', text: 'B1' },
+        ],
       },
     ])
     expect(sentTo('14155552671')).toHaveLength(0)
@@ -158,7 +171,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     expect(sentTo('919000000001')).toHaveLength(1)
     expect(sentTo('919000000002')).toHaveLength(1)
     expect(sentTo('919000000001')[0].components).toEqual([
-      { parameters: [{ parameter_name: 'first_name', text: 'Ann', type: 'text' }], type: 'body' },
+      { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Ann' }] },
     ])
     const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
     expect(doc).toMatchObject({ sentCount: 2, status: 'completed', totalCount: 2 })
@@ -176,9 +189,14 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     const [message] = sentTo('447700900111')
     expect(message.components).toEqual(
       expect.arrayContaining([
-        { parameters: [{ text: 'Cara', type: 'text' }], type: 'header' },
-        { parameters: [{ text: 'Cara', type: 'text' }], type: 'body' },
-        { index: '0', parameters: [{ text: 'SPRING', type: 'text' }], sub_type: 'url', type: 'button' },
+        { type: 'header', parameters: [{ type: 'text', text: 'Cara' }] },
+        { type: 'body', parameters: [{ type: 'text', text: 'Cara' }] },
+        {
+          type: 'button',
+          index: '0',
+          parameters: [{ type: 'text', text: 'SPRING' }],
+          sub_type: 'url',
+        },
       ]),
     )
     await expectCountersMatchRecipients(app.payload, campaign.id)
@@ -202,7 +220,9 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       parameterMappings: { '1': 'nmae', 'button.0.1': 'code', 'header.1': 'name' },
       template: templates.promo_header,
     })
-    const res2 = await app.api('POST', `/whatsapp-campaigns/${unknownField.id}/run`, { token: editor })
+    const res2 = await app.api('POST', `/whatsapp-campaigns/${unknownField.id}/run`, {
+      token: editor,
+    })
     expect(res2.status).toBe(400)
     expect(String(res2.body.error)).toContain('nmae')
 
@@ -222,12 +242,16 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       csvFile: noPhone.id,
       template: templates.hello_world,
     })
-    const res4 = await app.api('POST', `/whatsapp-campaigns/${csvCampaign.id}/run`, { token: editor })
+    const res4 = await app.api('POST', `/whatsapp-campaigns/${csvCampaign.id}/run`, {
+      token: editor,
+    })
     expect(res4.status).toBe(400)
     expect(String(res4.body.error)).toMatch(/phone.*mobile, name/)
 
     for (const campaign of [unmapped, unknownField, pending, csvCampaign]) {
-      expect((await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })).status).toBe('draft')
+      expect(
+        (await app.payload.findByID({ id: campaign.id, collection: 'whatsapp-campaigns' })).status,
+      ).toBe('draft')
     }
     expect(app.simulator.sent.length).toBe(sentBefore)
   })
@@ -240,7 +264,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     })
     const result = await runCampaign(app.payload, campaign.id, { wait: true })
     expect(result.status).toBe('failed')
-    const doc = await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })
+    const doc = await app.payload.findByID({ id: campaign.id, collection: 'whatsapp-campaigns' })
     expect(doc.error).toContain('the CRM is down')
   })
 
@@ -251,6 +275,9 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       template: templates.hello_world,
     })
     expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`)).status).toBe(401)
-    expect((await app.api('POST', `/whatsapp-campaigns/000000000000000000000000/run`, { token: editor })).status).toBe(404)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/000000000000000000000000/run`, { token: editor }))
+        .status,
+    ).toBe(404)
   })
 })

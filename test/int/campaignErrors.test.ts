@@ -84,15 +84,15 @@ describe("Meta's errors, classified", () => {
     const campaign = await campaignFor('token')
     const result = await runCampaign(app.payload, campaign.id, { wait: true })
     expect(result.status).toBe('paused')
-    const paused = await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })
+    const paused = await app.payload.findByID({ id: campaign.id, collection: 'whatsapp-campaigns' })
     expect(paused.error).toContain('190')
     expect(paused.error).toContain('Resume')
     expect(paused.error).not.toContain('rotated-token')
 
     await app.payload.update({
+      id: accountId,
       collection: 'whatsapp-accounts',
       data: { accessTokenInput: 'rotated-token' },
-      id: accountId,
     })
     await resumeCampaign(app.payload, campaign.id)
     await waitForStatus(app.payload, campaign.id, ['completed'])

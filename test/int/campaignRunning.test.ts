@@ -54,7 +54,9 @@ describe('running campaigns through Agenda', () => {
     expect([first.status, second.status].sort()).toEqual([200, 409])
     await waitForStatus(app.payload, campaign.id, ['completed'], 30_000)
     expectEachOnce(phones)
-    expect(app.simulator.maxInAnyWindow(app.simulator.sent[0].phoneNumberId, 1000)).toBeLessThanOrEqual(20)
+    expect(
+      app.simulator.maxInAnyWindow(app.simulator.sent[0].phoneNumberId, 1000),
+    ).toBeLessThanOrEqual(20)
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
     expect(doc.sentCount).toBe(50)
   })
@@ -62,12 +64,16 @@ describe('running campaigns through Agenda', () => {
   test('pause stops sending; resume continues where it stopped; nobody twice', async () => {
     const phones = await createContacts(app.payload, accountId, 60, { first: 100, label: 'pause' })
     const campaign = await newCampaign('pause')
-    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token: editor })).status).toBe(200)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token: editor })).status,
+    ).toBe(200)
     // Wait for some sends, then pause.
     for (let i = 0; i < 100 && (await campaignDoc(app.payload, campaign.id)).sentCount < 10; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/pause`, { token: editor })).status).toBe(200)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/pause`, { token: editor })).status,
+    ).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 1500))
     const counts = await getStore(app.payload).countByStatus(String(campaign.id))
     expect(counts.sending).toBe(0)
@@ -77,10 +83,15 @@ describe('running campaigns through Agenda', () => {
     // Nothing more goes out while paused.
     expect(phones.filter((p) => app.simulator.countsByRecipient().get(p)).length).toBe(sentAtPause)
 
-    const wrong = await app.api('POST', `/whatsapp-campaigns/${campaign.id}/pause`, { token: editor })
+    const wrong = await app.api('POST', `/whatsapp-campaigns/${campaign.id}/pause`, {
+      token: editor,
+    })
     expect(wrong.status).toBe(409)
 
-    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/resume`, { token: editor })).status).toBe(200)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/resume`, { token: editor }))
+        .status,
+    ).toBe(200)
     await waitForStatus(app.payload, campaign.id, ['completed'], 30_000)
     expectEachOnce(phones)
     await expectCountersMatchRecipients(app.payload, campaign.id)
@@ -93,14 +104,20 @@ describe('running campaigns through Agenda', () => {
     for (let i = 0; i < 100 && (await campaignDoc(app.payload, campaign.id)).sentCount < 5; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/cancel`, { token: editor })).status).toBe(200)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/cancel`, { token: editor }))
+        .status,
+    ).toBe(200)
     await new Promise((resolve) => setTimeout(resolve, 1500))
     const sent = phones.filter((p) => app.simulator.countsByRecipient().get(p)).length
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(phones.filter((p) => app.simulator.countsByRecipient().get(p)).length).toBe(sent)
     expect(sent).toBeLessThan(40)
     expect((await campaignDoc(app.payload, campaign.id)).status).toBe('cancelled')
-    expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/resume`, { token: editor })).status).toBe(409)
+    expect(
+      (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/resume`, { token: editor }))
+        .status,
+    ).toBe(409)
   })
 
   test('scheduledAt in the future: scheduled, moved by an edit, started on time', async () => {

@@ -3,9 +3,13 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import { demoTemplates, startCloudApiSimulator, type CloudApiSimulator } from '../../dev/simulator/index.js'
+import {
+  type CloudApiSimulator,
+  demoTemplates,
+  startCloudApiSimulator,
+} from '../../dev/simulator/index.js'
 import { stopCampaignQueue } from '../../src/index.js'
-import { bootPayload, testDatabaseUri, type TestApp } from '../helpers/bootPayload.js'
+import { bootPayload, type TestApp, testDatabaseUri } from '../helpers/bootPayload.js'
 import { createContacts } from '../helpers/contacts.js'
 import {
   createAccount,
@@ -46,7 +50,9 @@ describe('several workers', () => {
       const phones: string[] = []
       const campaigns = []
       for (const label of ['one', 'two', 'three']) {
-        phones.push(...(await createContacts(a.payload, account.id, 25, { first: phones.length, label })))
+        phones.push(
+          ...(await createContacts(a.payload, account.id, 25, { first: phones.length, label })),
+        )
         campaigns.push(
           await createCampaign(a.payload, {
             account: account.id,
@@ -114,7 +120,9 @@ describe('several workers', () => {
       })
       worker = await startWorker()
       const token = await app.login()
-      expect((await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status).toBe(200)
+      expect(
+        (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
+      ).toBe(200)
       while (simulator.sent.length < 30) {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }

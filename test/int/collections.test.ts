@@ -36,9 +36,9 @@ describe('collections', () => {
   test('secrets are write-only: no REST, GraphQL or Local API read returns them', async () => {
     const created = await app.api('POST', '/whatsapp-accounts', {
       body: {
+        name: 'Second number',
         accessTokenInput: 'EAAG-secret-token-value',
         appSecretInput: 'super-secret-app-value',
-        name: 'Second number',
         phoneNumberId: '123456789012',
         wabaId: '987654321098',
       },
@@ -59,7 +59,7 @@ describe('collections', () => {
           })
         ).body,
       ),
-      JSON.stringify(await app.payload.findByID({ collection: 'whatsapp-accounts', id })),
+      JSON.stringify(await app.payload.findByID({ id, collection: 'whatsapp-accounts' })),
       JSON.stringify(await app.payload.find({ collection: 'whatsapp-accounts' })),
       JSON.stringify(
         (
@@ -74,14 +74,16 @@ describe('collections', () => {
       expect(text).not.toContain('EAAG-secret-token-value')
       expect(text).not.toContain('super-secret-app-value')
     }
-    expect((await app.api('GET', `/whatsapp-accounts/${id}`, { token: editor })).body).toMatchObject({
+    expect(
+      (await app.api('GET', `/whatsapp-accounts/${id}`, { token: editor })).body,
+    ).toMatchObject({
       accessTokenIsSet: true,
       appSecretIsSet: true,
     })
     // Saving the form without re-entering them keeps them; code on the server can still read them.
     const stored = await app.payload.findByID({
-      collection: 'whatsapp-accounts',
       id,
+      collection: 'whatsapp-accounts',
       showHiddenFields: true,
     })
     expect(stored.accessToken).toBe('EAAG-secret-token-value')
@@ -107,7 +109,7 @@ describe('collections', () => {
     expect(badPhone.status).toBe(400)
 
     const badMappings = await app.api('POST', '/whatsapp-campaigns', {
-      body: { account: accountId, audienceType: 'contacts', name: 'x', parameterMappings: [1] },
+      body: { name: 'x', account: accountId, audienceType: 'contacts', parameterMappings: [1] },
       token: editor,
     })
     expect(badMappings.status).toBe(400)
@@ -115,10 +117,10 @@ describe('collections', () => {
 
     const badFilters = await app.api('POST', '/whatsapp-campaigns', {
       body: {
+        name: 'x',
         account: accountId,
         audienceFilters: { nosuchfield: { equals: 1 } },
         audienceType: 'contacts',
-        name: 'x',
       },
       token: editor,
     })
@@ -126,7 +128,7 @@ describe('collections', () => {
     expect(JSON.stringify(badFilters.body)).toContain('Audience filters are not a valid query')
 
     const csvWithoutFile = await app.api('POST', '/whatsapp-campaigns', {
-      body: { account: accountId, audienceType: 'csv', name: 'x' },
+      body: { name: 'x', account: accountId, audienceType: 'csv' },
       token: editor,
     })
     expect(csvWithoutFile.status).toBe(400)
@@ -166,14 +168,14 @@ describe('collections', () => {
 
   test('status and counters cannot be written through the API; recipients are read-only', async () => {
     const template = await createTemplate(app.payload, accountId, {
-      components: [{ text: 'Hello', type: 'BODY' }],
       name: 'hello_plain',
+      components: [{ type: 'BODY', text: 'Hello' }],
     })
     const created = await app.api('POST', '/whatsapp-campaigns', {
       body: {
+        name: 'Sneaky',
         account: accountId,
         audienceType: 'contacts',
-        name: 'Sneaky',
         sentCount: 99,
         status: 'completed',
         template: template.id,
@@ -198,22 +200,22 @@ describe('collections', () => {
       data: { name: 'Fresh', phoneNumberId: '55555555555', wabaId: '66666666666' },
     })
     const pending = await createTemplate(app.payload, fresh.id, {
-      components: [{ text: 'Hi', type: 'BODY' }],
       name: 'pending_one',
+      components: [{ type: 'BODY', text: 'Hi' }],
       status: 'PENDING',
     })
     const withPendingOnly = await app.api('POST', '/whatsapp-campaigns', {
-      body: { account: fresh.id, audienceType: 'contacts', name: 'a', template: pending.id },
+      body: { name: 'a', account: fresh.id, audienceType: 'contacts', template: pending.id },
       token: editor,
     })
     expect(withPendingOnly.status).toBe(201)
 
     await createTemplate(app.payload, fresh.id, {
-      components: [{ text: 'Hi', type: 'BODY' }],
       name: 'approved_one',
+      components: [{ type: 'BODY', text: 'Hi' }],
     })
     const withPendingNow = await app.api('POST', '/whatsapp-campaigns', {
-      body: { account: fresh.id, audienceType: 'contacts', name: 'b', template: pending.id },
+      body: { name: 'b', account: fresh.id, audienceType: 'contacts', template: pending.id },
       token: editor,
     })
     expect(withPendingNow.status).toBe(400)
@@ -236,7 +238,9 @@ describe('collections', () => {
         token: viewer,
       })
       expect(res.status).toBe(403)
-      expect((await restricted.api('GET', '/whatsapp-campaigns', { token: viewer })).status).toBe(200)
+      expect((await restricted.api('GET', '/whatsapp-campaigns', { token: viewer })).status).toBe(
+        200,
+      )
     } finally {
       await restricted.close()
     }
