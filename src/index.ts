@@ -3,7 +3,13 @@ import type { Config } from 'payload'
 import type { WhatsAppCampaignsPluginOptions } from './options.js'
 
 import { pluginCollections } from './collections/index.js'
+import {
+  audienceSummaryEndpoint,
+  campaignAnalyticsEndpoint,
+  globalAnalyticsEndpoint,
+} from './endpoints/analyticsEndpoints.js'
 import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
+import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
 import { getQueue } from './jobs/index.js'
 import { resolveOptions } from './options.js'
 import {
@@ -43,7 +49,13 @@ export const whatsappCampaignsPlugin =
 
     for (const collection of ours) {
       if (collection.slug === options.slugs.campaigns) {
-        collection.endpoints = [...(collection.endpoints || []), ...campaignEndpoints(options)]
+        collection.endpoints = [
+          ...(collection.endpoints || []),
+          ...campaignEndpoints(options),
+          campaignAnalyticsEndpoint(options),
+          audienceSummaryEndpoint(options),
+          exportRecipientsEndpoint(options),
+        ]
         collection.hooks = {
           ...collection.hooks,
           afterChange: [...(collection.hooks?.afterChange ?? []), rescheduleOnEdit],
@@ -55,8 +67,26 @@ export const whatsappCampaignsPlugin =
 
     return {
       ...config,
+      admin: {
+        ...config.admin,
+        components: {
+          ...config.admin?.components,
+          afterNavLinks: [
+            ...(config.admin?.components?.afterNavLinks ?? []),
+            'payload-plugin-whatsapp-campaigns/client#AnalyticsNavLink',
+          ],
+          views: {
+            ...config.admin?.components?.views,
+            whatsappAnalytics: {
+              Component: 'payload-plugin-whatsapp-campaigns/rsc#AnalyticsView',
+              path: '/whatsapp/analytics',
+            },
+          },
+        },
+      },
       collections: [...(config.collections ?? []), ...ours],
       custom: { ...config.custom, whatsappCampaigns: options },
+      endpoints: [...(config.endpoints ?? []), globalAnalyticsEndpoint(options)],
       onInit: async (payload) => {
         await config.onInit?.(payload)
         // Starts the worker (Agenda) or re-arms inline schedules left by a restart.

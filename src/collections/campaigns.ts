@@ -56,6 +56,14 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
       useAsTitle: 'name',
     },
     fields: [
+      {
+        name: 'controls',
+        type: 'ui',
+        admin: {
+          components: { Field: 'payload-plugin-whatsapp-campaigns/client#CampaignControls' },
+          position: 'sidebar',
+        },
+      },
       { name: 'name', type: 'text', required: true },
       {
         type: 'row',
@@ -210,6 +218,13 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       })),
       { type: 'row', fields: counters },
+      {
+        name: 'analytics',
+        type: 'ui',
+        admin: {
+          components: { Field: 'payload-plugin-whatsapp-campaigns/client#CampaignAnalytics' },
+        },
+      },
     ],
     labels: { plural: 'Campaigns', singular: 'Campaign' },
   }

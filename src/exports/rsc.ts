@@ -1,1 +1,1 @@
-export {}
+export { AnalyticsView } from '../components/AnalyticsView/index.js'

@@ -13,6 +13,7 @@ import type {
   Id,
   SendOutcome,
   StatusEvent,
+  TimelinePoint,
 } from './types.js'
 
 import { recipientStatuses } from '../collections/campaignStatuses.js'
@@ -163,6 +164,55 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     },
 
     countByStatus,
+
+    failuresByCode: async (campaignId, limit) => {
+      const rows = await recipients()
+        .aggregate<{ _id: null | number; count: number; message: null | string }>([
+          { $match: { campaign: oid(campaignId), status: 'failed' } },
+          {
+            $group: { _id: '$errorCode', count: { $sum: 1 }, message: { $first: '$errorMessage' } },
+          },
+          { $sort: { count: -1 } },
+          { $limit: limit },
+        ])
+        .toArray()
+      return rows.map((row) => ({
+        count: row.count,
+        errorCode: row._id ?? null,
+        errorMessage: row.message ?? '',
+      }))
+    },
+
+    sentSince: (campaignId, since) =>
+      recipients().countDocuments({ campaign: oid(campaignId), sentAt: { $gte: since } }),
+
+    timeline: async (campaignId) => {
+      const minute = (field: string) => ({
+        $dateToString: { date: `$${field}`, format: '%Y-%m-%dT%H:%M' },
+      })
+      const series = async (field: 'deliveredAt' | 'readAt' | 'sentAt') =>
+        recipients()
+          .aggregate<{ _id: string; n: number }>([
+            { $match: { campaign: oid(campaignId), [field]: { $type: 'date' } } },
+            { $group: { _id: minute(field), n: { $sum: 1 } } },
+          ])
+          .toArray()
+      const [sent, delivered, read] = await Promise.all([
+        series('sentAt'),
+        series('deliveredAt'),
+        series('readAt'),
+      ])
+      const points = new Map<string, TimelinePoint>()
+      const point = (at: string) => {
+        const existing = points.get(at) ?? { at, delivered: 0, read: 0, sent: 0 }
+        points.set(at, existing)
+        return existing
+      }
+      sent.forEach((row) => (point(row._id).sent = row.n))
+      delivered.forEach((row) => (point(row._id).delivered = row.n))
+      read.forEach((row) => (point(row._id).read = row.n))
+      return [...points.values()].sort((a, b) => a.at.localeCompare(b.at))
+    },
 
     deleteRecipients: async (campaignId) => {
       await recipients().deleteMany({ campaign: oid(campaignId) })

@@ -55,6 +55,10 @@ export type CampaignPatch = {
  * The few bulk and atomic operations the hot path needs (listmonk's Store): everything else
  * goes through Payload's Local API. Every method is safe to call from several processes.
  */
+export type TimelinePoint = { at: string; delivered: number; read: number; sent: number }
+
+export type FailureGroup = { count: number; errorCode: null | number; errorMessage: string }
+
 export interface CampaignStore {
   /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
   applyStatusEvent(event: StatusEvent): Promise<boolean>
@@ -65,6 +69,8 @@ export interface CampaignStore {
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
   deleteRecipients(campaignId: Id): Promise<void>
+  /** Failed recipients grouped by Meta's error code, largest groups first. */
+  failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
   incrementCounters(campaignId: Id, delta: CounterDelta): Promise<void>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
   /** Marks 'sending' recipients claimed before `claimedBefore` as 'unknown': their send may or may not have reached Meta. */
@@ -80,6 +86,10 @@ export interface CampaignStore {
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
    */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
+  /** How many recipients were sent at or after `since` (for messages/second). */
+  sentSince(campaignId: Id, since: Date): Promise<number>
+  /** Sent, delivered and read per minute (UTC, "YYYY-MM-DDTHH:MM"). */
+  timeline(campaignId: Id): Promise<TimelinePoint[]>
   /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
   transition(
     campaignId: Id,

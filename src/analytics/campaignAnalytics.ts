@@ -1,0 +1,75 @@
+import type { Payload } from 'payload'
+
+import type { FailureGroup, TimelinePoint } from '../store/types.js'
+
+import { getPluginOptions } from '../pluginContext.js'
+import { getStore } from '../store/index.js'
+
+export type CampaignAnalytics = {
+  counts: {
+    delivered: number
+    failed: number
+    pending: number
+    read: number
+    sent: number
+    total: number
+    unknown: number
+  }
+  /** Seconds until the pending recipients are sent at the current pace, while running. */
+  etaSeconds: null | number
+  failures: FailureGroup[]
+  /** Sends per second over the last 10 seconds. */
+  messagesPerSecond: number
+  rates: { delivered: number; failed: number; read: number }
+  status: string
+  timeline: TimelinePoint[]
+}
+
+const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
+
+/** The campaign's live figures: counters from the campaign, pace and breakdowns from recipients. */
+export const campaignAnalytics = async (
+  payload: Payload,
+  campaignId: string,
+): Promise<CampaignAnalytics> => {
+  const options = getPluginOptions(payload)
+  const store = getStore(payload)
+  const campaign = await payload.findByID({
+    id: campaignId,
+    collection: options.slugs.campaigns,
+    depth: 0,
+  })
+  const windowMs = 10_000
+  const [byStatus, recent, failures, timeline] = await Promise.all([
+    store.countByStatus(campaignId),
+    store.sentSince(campaignId, new Date(Date.now() - windowMs)),
+    store.failuresByCode(campaignId, 20),
+    store.timeline(campaignId),
+  ])
+  const counts = {
+    delivered: Number(campaign.deliveredCount ?? 0),
+    failed: Number(campaign.failedCount ?? 0),
+    pending: byStatus.pending + byStatus.sending,
+    read: Number(campaign.readCount ?? 0),
+    sent: Number(campaign.sentCount ?? 0),
+    total: Number(campaign.totalCount ?? 0),
+    unknown: Number(campaign.unknownCount ?? 0),
+  }
+  const messagesPerSecond = recent / (windowMs / 1000)
+  return {
+    counts,
+    etaSeconds:
+      campaign.status === 'running' && messagesPerSecond > 0
+        ? Math.ceil(counts.pending / messagesPerSecond)
+        : null,
+    failures,
+    messagesPerSecond,
+    rates: {
+      delivered: rate(counts.delivered, counts.sent),
+      failed: rate(counts.failed, counts.total),
+      read: rate(counts.read, counts.sent),
+    },
+    status: String(campaign.status),
+    timeline,
+  }
+}
