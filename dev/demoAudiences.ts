@@ -8,7 +8,7 @@ export const demoAudiences: Record<string, NamedAudience> = {
     resolve: () =>
       Promise.resolve([
         { name: 'Asha', email: 'asha@example.com', phone: '+91 98765 00001' },
-        { name: 'Ben', email: 'ben@example.com', phone: '+44 7700 900123' },
+        { name: 'Ben', email: 'ben@example.com', phone: '+44 7911 123456' },
         { name: 'Chen', email: 'chen@example.com', phone: '+1 415 555 2671' },
       ]),
   },

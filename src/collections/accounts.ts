@@ -29,9 +29,6 @@ const secretFields = (name: SecretFieldName, label: string): Field[] => [
     name: `${name}IsSet`,
     type: 'checkbox',
     admin: { readOnly: true },
-    hooks: {
-      afterRead: [({ data }) => Boolean((data as Record<string, unknown> | undefined)?.[name])],
-    },
     label: `${label} is set`,
     virtual: true,
   },
@@ -91,6 +88,15 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
     },
   ],
   hooks: {
+    // Runs on the stored document, before hidden fields are stripped from what is returned.
+    beforeRead: [
+      ({ doc }) => {
+        for (const name of secretFieldNames) {
+          doc[`${name}IsSet`] = Boolean(doc[name])
+        }
+        return doc
+      },
+    ],
     beforeChange: [
       ({ data }) => {
         // Move write-only inputs into the stored secrets; an empty input keeps the old value.

@@ -338,12 +338,13 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     recount,
 
     reserveSlots: async (key, count, intervalMs) => {
-      const limits = adapter.connection.db!.collection<{ _id: string; next: number }>(
+      const limits = adapter.connection.db!.collection<{ key: string; next: number }>(
         rateLimitCollection,
       )
       if (!knownSchedules.has(key)) {
+        await limits.createIndex({ key: 1 }, { unique: true })
         await limits
-          .updateOne({ _id: key }, { $setOnInsert: { next: 0 } }, { upsert: true })
+          .updateOne({ key }, { $setOnInsert: { next: 0 } }, { upsert: true })
           .catch((error: { code?: number } & Error) => {
             // Another process created it first.
             if (error.code !== 11000) {
@@ -354,10 +355,10 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       }
       // Compare-and-set on the schedule's end, so concurrent reservations never overlap.
       for (;;) {
-        const current = await limits.findOne({ _id: key })
+        const current = await limits.findOne({ key })
         const start = Math.max(Date.now(), current?.next ?? 0)
         const { modifiedCount } = await limits.updateOne(
-          { _id: key, next: current?.next ?? 0 },
+          { key, next: current?.next ?? 0 },
           { $set: { next: start + count * intervalMs } },
         )
         if (modifiedCount === 1) {

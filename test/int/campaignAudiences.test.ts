@@ -41,8 +41,8 @@ beforeAll(async () => {
         fields: ['phone', 'name', 'code'],
         resolve: () =>
           Promise.resolve([
-            { name: 'Cara', code: 'SPRING', phone: '+44 7700 900111' },
-            { name: 'Dev', code: 'SUMMER', phone: '+44 7700 900222' },
+            { name: 'Cara', code: 'SPRING', phone: '+44 7911 123457' },
+            { name: 'Dev', code: 'SUMMER', phone: '+44 7911 123458' },
           ]),
       },
     },
@@ -126,7 +126,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       '098765 11111;Asha again;A2\r\n' +
       'not-a-phone;X;A3\r\n' +
       '\r\n' +
-      '"+44 7700 900123";"Ben; Jr";B1\r\n' +
+      '"+44 7911 123456";"Ben; Jr";B1\r\n' +
       '+1 415 555 2671;Chen;\r\n'
     const file = await uploadCsv(app.payload, 'audience.csv', csv)
     const campaign = await createCampaign(app.payload, {
@@ -140,8 +140,8 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     expect(result.status).toBe('completed')
 
     expect(sentTo('919876511111')).toHaveLength(1)
-    expect(sentTo('447700900123')).toHaveLength(1)
-    expect(sentTo('447700900123')[0].components).toEqual([
+    expect(sentTo('447911123456')).toHaveLength(1)
+    expect(sentTo('447911123456')[0].components).toEqual([
       {
         type: 'body',
         parameters: [
@@ -186,7 +186,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       template: templates.promo_header,
     })
     await runCampaign(app.payload, campaign.id, { wait: true })
-    const [message] = sentTo('447700900111')
+    const [message] = sentTo('447911123457')
     expect(message.components).toEqual(
       expect.arrayContaining([
         { type: 'header', parameters: [{ type: 'text', text: 'Cara' }] },
@@ -226,10 +226,25 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     expect(res2.status).toBe(400)
     expect(String(res2.body.error)).toContain('nmae')
 
+    // Approved when chosen, paused by Meta since.
+    const paused = await app.payload.create({
+      collection: 'whatsapp-templates',
+      data: {
+        account: accountId,
+        components: [{ text: 'Hi', type: 'BODY' }],
+        name: 'soon_paused',
+        status: 'APPROVED',
+      },
+    })
     const pending = await createCampaign(app.payload, {
       account: accountId,
       audienceType: 'contacts',
-      template: templates.spring_sale,
+      template: paused.id,
+    })
+    await app.payload.update({
+      collection: 'whatsapp-templates',
+      data: { status: 'PAUSED' },
+      id: paused.id,
     })
     const res3 = await app.api('POST', `/whatsapp-campaigns/${pending.id}/run`, { token: editor })
     expect(res3.status).toBe(400)

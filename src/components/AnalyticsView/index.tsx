@@ -2,7 +2,7 @@ import type { AdminViewServerProps } from 'payload'
 
 import { DefaultTemplate } from '@payloadcms/next/templates'
 import { Gutter } from '@payloadcms/ui'
-import { redirect } from 'next/navigation'
+import { redirect } from 'next/navigation.js'
 import React from 'react'
 
 import { hasAccess } from '../../endpoints/checkAccess.js'

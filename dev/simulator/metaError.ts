@@ -1,0 +1,34 @@
+/** Meta's error body, as the Graph API returns it. */
+export const metaError = (
+  httpStatus: number,
+  code: number,
+  message: string,
+  details?: string,
+  subcode?: number,
+) => ({
+  body: {
+    error: {
+      code,
+      ...(details ? { error_data: { details, messaging_product: 'whatsapp' } } : {}),
+      ...(subcode === undefined ? {} : { error_subcode: subcode }),
+      fbtrace_id: `sim${Math.random().toString(36).slice(2, 12)}`,
+      message,
+      type: code === 190 ? 'OAuthException' : 'OAuthException',
+    },
+  },
+  status: httpStatus,
+})
+
+export type MetaErrorReply = ReturnType<typeof metaError>
+
+/** Messages Meta gives for the codes the simulator produces. */
+export const errorMessages: Record<number, string> = {
+  100: 'Invalid parameter',
+  130429: 'Rate limit hit',
+  131026: 'Message undeliverable',
+  131047: 'Re-engagement message',
+  131049: 'This message was not delivered to maintain healthy ecosystem engagement.',
+  132000: 'Number of parameters does not match the expected number of params',
+  132001: 'Template name does not exist in the translation',
+  190: 'Error validating access token: Session has expired',
+}

@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto'
+import http from 'node:http'
+
+import type { MetaTemplate } from '../../src/meta/types.js'
+import type { RequestLog, SentMessage, SimulatedAccount, SimulatorOptions } from './types.js'
+
+import { errorMessages, metaError, type MetaErrorReply } from './metaError.js'
+import { parametersMatch } from './validateTemplate.js'
+import { statusPayload, WebhookSender } from './webhooks.js'
+
+export type CloudApiSimulator = {
+  close(): Promise<void>
+  configure(options: Partial<SimulatorOptions>): void
+  /** How many accepted messages each recipient got (to check nobody got one twice). */
+  countsByRecipient(phoneNumberId?: string): Map<string, number>
+  flushWebhooks(): Promise<void>
+  /** The most accepted sends for this number within any sliding window of `windowMs`. */
+  maxInAnyWindow(phoneNumberId: string, windowMs?: number): number
+  /** Every POST /messages with its outcome. */
+  requests: RequestLog[]
+  reset(): void
+  sendInboundText(args: { from: string; name?: string; phoneNumberId: string; text: string }): void
+  sendTemplateStatusUpdate(args: {
+    event: string
+    language: string
+    reason?: string
+    templateName: string
+    wabaId: string
+  }): void
+  /** Accepted messages, in order. */
+  sent: SentMessage[]
+  url: string
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+const pick = (latency: SimulatorOptions['latencyMs']) =>
+  typeof latency === 'object' ? latency.min + Math.random() * (latency.max - latency.min) : (latency ?? 0)
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const shuffle = <T>(items: T[]) => {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[items[i], items[j]] = [items[j], items[i]]
+  }
+  return items
+}
+
+/** A local stand-in for Meta's WhatsApp Cloud API, speaking its request, answer and webhook shapes. */
+export const startCloudApiSimulator = async (
+  initial: Partial<SimulatorOptions> = {},
+): Promise<CloudApiSimulator> => {
+  const options: SimulatorOptions = { accounts: [], templates: {}, ...initial }
+  const sent: SentMessage[] = []
+  const requests: RequestLog[] = []
+  const acceptedAt = new Map<string, number[]>()
+  const webhooks = new WebhookSender(() => options.webhookUrl)
+  const hanging = new Set<http.ServerResponse>()
+
+  const accountByPhone = (id: string) => options.accounts.find((a) => a.phoneNumberId === id)
+  const accountByWaba = (id: string) => options.accounts.find((a) => a.wabaId === id)
+  const authorized = (req: http.IncomingMessage, account: SimulatedAccount) =>
+    req.headers.authorization === `Bearer ${account.accessToken}`
+
+  const postSigned = (account: SimulatedAccount, payload: unknown, delayMs = options.webhookDelayMs ?? 0) =>
+    webhooks.post({ body: JSON.stringify(payload), secret: account.appSecret }, delayMs)
+
+  const emitStatuses = (account: SimulatedAccount, message: SentMessage) => {
+    const fails = Math.random() < (options.deliveryFailureRate ?? 0)
+    const statuses: string[] = fails
+      ? ['sent', 'failed']
+      : [...(options.webhookStatuses ?? ['sent', 'delivered', 'read'])]
+    const events = statuses.map((status) =>
+      statusPayload({
+        displayPhoneNumber: account.displayPhoneNumber ?? '15550000000',
+        errors:
+          status === 'failed'
+            ? [
+                {
+                  code: options.deliveryFailureCode ?? 131026,
+                  message: errorMessages[options.deliveryFailureCode ?? 131026] ?? 'Failed',
+                  title: errorMessages[options.deliveryFailureCode ?? 131026] ?? 'Failed',
+                },
+              ]
+            : undefined,
+        messageId: message.id,
+        phoneNumberId: account.phoneNumberId,
+        recipient: message.to,
+        status,
+        wabaId: account.wabaId,
+      }),
+    )
+    const ordered = options.shuffleWebhooks ? shuffle(events) : events
+    ordered.forEach((event, i) => {
+      postSigned(account, event, (options.webhookDelayMs ?? 0) + i * 5)
+      if (Math.random() < (options.duplicateWebhookRate ?? 0)) {
+        postSigned(account, event, (options.webhookDelayMs ?? 0) + i * 5 + 20)
+      }
+    })
+  }
+
+  const withinCap = (phoneNumberId: string, now: number) => {
+    if (!options.throughputCap) {
+      return true
+    }
+    const times = acceptedAt.get(phoneNumberId) ?? []
+    let inWindow = 0
+    for (let i = times.length - 1; i >= 0 && times[i] > now - 1000; i--) {
+      inWindow++
+    }
+    return inWindow < options.throughputCap
+  }
+
+  const handleSend = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    phoneNumberId: string,
+    raw: string,
+  ) => {
+    const log = (status: number, errorCode?: number, to?: string) =>
+      requests.push({ at: Date.now(), errorCode, phoneNumberId, status, to })
+    const reply = ({ body, status }: MetaErrorReply, to?: string) => {
+      log(status, body.error.code, to)
+      json(res, status, body)
+    }
+    await sleep(pick(options.latencyMs))
+    const account = accountByPhone(phoneNumberId)
+    if (!account) {
+      return reply(metaError(400, 100, 'Unsupported post request', 'Unknown phone number id', 33))
+    }
+    if (!authorized(req, account)) {
+      return reply(metaError(401, 190, errorMessages[190]))
+    }
+    let body: {
+      messaging_product?: string
+      template?: { components?: unknown[]; language?: { code?: string }; name?: string }
+      to?: string
+      type?: string
+    }
+    try {
+      body = JSON.parse(raw) as typeof body
+    } catch {
+      return reply(metaError(400, 100, 'Invalid parameter', 'Request body is not JSON'))
+    }
+    const to = String(body.to ?? '')
+    if (body.messaging_product !== 'whatsapp' || body.type !== 'template' || !body.template) {
+      return reply(metaError(400, 100, 'Invalid parameter', 'Expected a template message'), to)
+    }
+    if (!/^\d{8,15}$/.test(to)) {
+      return reply(metaError(400, 100, 'Invalid parameter', `Invalid "to": ${to}`), to)
+    }
+    if (Math.random() < (options.http500Rate ?? 0)) {
+      return reply(metaError(500, 1, 'An unknown error occurred'), to)
+    }
+    if (Math.random() < (options.timeoutRate ?? 0)) {
+      // Never answered, never sent: the client gives up on its own.
+      log(0, undefined, to)
+      hanging.add(res)
+      return
+    }
+    const template: MetaTemplate | undefined = (options.templates[account.wabaId] ?? []).find(
+      (t) =>
+        t.name === body.template?.name &&
+        t.language === body.template?.language?.code &&
+        t.status === 'APPROVED',
+    )
+    if (!template) {
+      return reply(
+        metaError(404, 132001, errorMessages[132001], `template name (${body.template.name}) does not exist in ${body.template.language?.code}`),
+        to,
+      )
+    }
+    if (!parametersMatch(template, body.template.components)) {
+      return reply(metaError(400, 132000, errorMessages[132000]), to)
+    }
+    const forced = options.errorCodesByPhone?.[to]
+    if (forced !== undefined) {
+      return reply(metaError(400, forced, errorMessages[forced] ?? `Error ${forced}`), to)
+    }
+    if (Math.random() < (options.failureRate ?? 0)) {
+      const code = options.failureCode ?? 131026
+      return reply(metaError(400, code, errorMessages[code] ?? `Error ${code}`), to)
+    }
+    const now = Date.now()
+    if (!withinCap(phoneNumberId, now)) {
+      return reply(metaError(400, 130429, errorMessages[130429], 'Cloud API message throughput has been reached.'), to)
+    }
+    acceptedAt.set(phoneNumberId, [...(acceptedAt.get(phoneNumberId) ?? []), now].slice(-5000))
+    const message: SentMessage = {
+      components: body.template.components ?? [],
+      id: `wamid.${randomBytes(18).toString('base64url')}`,
+      language: String(body.template.language?.code),
+      phoneNumberId,
+      receivedAt: now,
+      templateName: template.name,
+      to,
+    }
+    sent.push(message)
+    log(200, undefined, to)
+    json(res, 200, {
+      contacts: [{ input: to, wa_id: to }],
+      messages: [{ id: message.id }],
+      messaging_product: 'whatsapp',
+    })
+    emitStatuses(account, message)
+  }
+
+  const handleTemplates = (req: http.IncomingMessage, res: http.ServerResponse, wabaId: string, url: URL) => {
+    const account = accountByWaba(wabaId)
+    if (!account) {
+      return json(res, 400, metaError(400, 100, 'Unsupported get request', 'Unknown WABA id', 33).body)
+    }
+    if (!authorized(req, account)) {
+      return json(res, 401, metaError(401, 190, errorMessages[190]).body)
+    }
+    const all = options.templates[wabaId] ?? []
+    const limit = Math.max(1, Number(url.searchParams.get('limit') ?? 25))
+    const start = Number(url.searchParams.get('after') ?? 0)
+    const page = all.slice(start, start + limit)
+    const after = start + page.length
+    const next = new URL(url)
+    next.searchParams.set('after', String(after))
+    json(res, 200, {
+      data: page,
+      paging: {
+        cursors: { after: String(after), before: String(start) },
+        ...(after < all.length ? { next: `${simulatorUrl}${next.pathname}${next.search}` } : {}),
+      },
+    })
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://simulator')
+      const send = /^\/v\d+\.\d+\/(\d+)\/messages$/.exec(url.pathname)
+      const list = /^\/v\d+\.\d+\/(\d+)\/message_templates$/.exec(url.pathname)
+      if (req.method === 'POST' && send) {
+        void handleSend(req, res, send[1], Buffer.concat(chunks).toString('utf8'))
+      } else if (req.method === 'GET' && list) {
+        handleTemplates(req, res, list[1], url)
+      } else {
+        json(res, 404, metaError(400, 100, 'Unknown path components').body)
+      }
+    })
+  })
+  server.keepAliveTimeout = 30_000
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  const address = server.address()
+  const simulatorUrl = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : 0}`
+
+  return {
+    close: async () => {
+      await webhooks.flush()
+      hanging.forEach((res) => res.destroy())
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+    configure: (partial) => Object.assign(options, partial),
+    countsByRecipient: (phoneNumberId) => {
+      const counts = new Map<string, number>()
+      for (const m of sent) {
+        if (!phoneNumberId || m.phoneNumberId === phoneNumberId) {
+          counts.set(m.to, (counts.get(m.to) ?? 0) + 1)
+        }
+      }
+      return counts
+    },
+    flushWebhooks: () => webhooks.flush(),
+    maxInAnyWindow: (phoneNumberId, windowMs = 1000) => {
+      const times = sent.filter((m) => m.phoneNumberId === phoneNumberId).map((m) => m.receivedAt)
+      let best = 0
+      for (let start = 0, end = 0; end < times.length; end++) {
+        while (times[end] - times[start] >= windowMs) {
+          start++
+        }
+        best = Math.max(best, end - start + 1)
+      }
+      return best
+    },
+    requests,
+    reset: () => {
+      sent.length = 0
+      requests.length = 0
+      acceptedAt.clear()
+    },
+    sendInboundText: ({ from, name, phoneNumberId, text }) => {
+      const account = accountByPhone(phoneNumberId)
+      if (!account) {
+        throw new Error(`unknown phone number id ${phoneNumberId}`)
+      }
+      postSigned(account, {
+        entry: [
+          {
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  contacts: [{ profile: { name: name ?? from }, wa_id: from }],
+                  messages: [
+                    {
+                      from,
+                      id: `wamid.${randomBytes(18).toString('base64url')}`,
+                      text: { body: text },
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: 'text',
+                    },
+                  ],
+                  messaging_product: 'whatsapp',
+                  metadata: {
+                    display_phone_number: account.displayPhoneNumber ?? '15550000000',
+                    phone_number_id: account.phoneNumberId,
+                  },
+                },
+              },
+            ],
+            id: account.wabaId,
+          },
+        ],
+        object: 'whatsapp_business_account',
+      })
+    },
+    sendTemplateStatusUpdate: ({ event, language, reason, templateName, wabaId }) => {
+      const account = accountByWaba(wabaId)
+      if (!account) {
+        throw new Error(`unknown WABA id ${wabaId}`)
+      }
+      const template = (options.templates[wabaId] ?? []).find(
+        (t) => t.name === templateName && t.language === language,
+      )
+      postSigned(account, {
+        entry: [
+          {
+            changes: [
+              {
+                field: 'message_template_status_update',
+                value: {
+                  event,
+                  message_template_id: Number(template?.id ?? 0),
+                  message_template_language: language,
+                  message_template_name: templateName,
+                  reason: reason ?? 'NONE',
+                },
+              },
+            ],
+            id: wabaId,
+            time: Math.floor(Date.now() / 1000),
+          },
+        ],
+        object: 'whatsapp_business_account',
+      })
+    },
+    sent,
+    url: simulatorUrl,
+  }
+}

@@ -1,0 +1,55 @@
+import type { MetaTemplate } from '../../src/meta/types.js'
+
+export type SimulatedAccount = {
+  accessToken: string
+  appSecret: string
+  displayPhoneNumber?: string
+  phoneNumberId: string
+  wabaId: string
+}
+
+export type SimulatorOptions = {
+  accounts: SimulatedAccount[]
+  /** Delivery statuses that fail (a "failed" webhook with this code instead of delivered). */
+  deliveryFailureCode?: number
+  deliveryFailureRate?: number
+  /** Send each webhook twice with this probability. */
+  duplicateWebhookRate?: number
+  /** Force a Meta error code for a recipient (E.164 digits). */
+  errorCodesByPhone?: Record<string, number>
+  failureCode?: number
+  /** Random permanent failures. */
+  failureRate?: number
+  host?: string
+  http500Rate?: number
+  latencyMs?: number | { max: number; min: number }
+  port?: number
+  /** Deliver each message's webhooks in random order. */
+  shuffleWebhooks?: boolean
+  templates: Record<string, MetaTemplate[]>
+  /** Accepted sends per phone number in any 1-second window; more answer 130429. */
+  throughputCap?: number
+  /** Never answer this share of sends (the client times out); they are not sent. */
+  timeoutRate?: number
+  webhookDelayMs?: number
+  webhookStatuses?: Array<'delivered' | 'read' | 'sent'>
+  webhookUrl?: string
+}
+
+export type SentMessage = {
+  components: unknown[]
+  id: string
+  language: string
+  phoneNumberId: string
+  receivedAt: number
+  templateName: string
+  to: string
+}
+
+export type RequestLog = {
+  at: number
+  errorCode?: number
+  phoneNumberId: string
+  status: number
+  to?: string
+}

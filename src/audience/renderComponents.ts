@@ -1,0 +1,161 @@
+import type { TemplateVariable } from './templateVariables.js'
+
+import { extractTemplateVariables } from './templateVariables.js'
+
+type TextParameter = { parameter_name?: string; text: string; type: 'text' }
+type MediaParameter = { [media: string]: { link: string } | string; type: string }
+
+export type MetaSendComponent =
+  | { index: string; parameters: TextParameter[]; sub_type: 'url'; type: 'button' }
+  | { parameters: Array<MediaParameter | TextParameter>; type: 'body' | 'header' }
+
+export type RenderResult =
+  | { components: MetaSendComponent[]; ok: true; parameters: Record<string, string> }
+  | { error: string; missing: string[]; ok: false }
+
+/** Reads "a.b" from a row; an exact key wins, since CSV headers may contain dots. */
+const lookup = (row: Record<string, unknown>, path: string): unknown => {
+  if (path in row) {
+    return row[path]
+  }
+  let value: unknown = row
+  for (const part of path.split('.')) {
+    value =
+      value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
+  }
+  return value
+}
+
+const asText = (value: unknown): string | undefined => {
+  if (typeof value === 'string') {
+    return value
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  return undefined
+}
+
+// Meta refuses text parameters with newlines, tabs or more than four consecutive spaces.
+const clean = (text: string) =>
+  text
+    .replace(/[\n\r\t]+/g, ' ')
+    .replace(/ {5,}/g, '    ')
+    .trim()
+
+const isNamed = (variable: TemplateVariable) => !/^\d+$/.test(variable.name)
+
+const textParameter = (variable: TemplateVariable, text: string): TextParameter =>
+  isNamed(variable) ? { parameter_name: variable.name, text, type: 'text' } : { text, type: 'text' }
+
+const mediaParameter = (format: string, link: string): MediaParameter => {
+  const type = format.toLowerCase()
+  return { [type]: { link }, type }
+}
+
+/** Builds the `components` of Meta's send request for one row, or says which values are missing. */
+export const renderTemplateComponents = ({
+  components,
+  parameterMappings,
+  row,
+}: {
+  components: unknown
+  parameterMappings: Record<string, string>
+  row: Record<string, unknown>
+}): RenderResult => {
+  const variables = extractTemplateVariables(components)
+  const headerFormat = String(
+    (Array.isArray(components)
+      ? (components as Array<{ format?: string; type?: string }>).find(
+          (c) => String(c?.type).toUpperCase() === 'HEADER',
+        )?.format
+      : undefined) ?? 'TEXT',
+  )
+  const parameters: Record<string, string> = {}
+  const missing: string[] = []
+  const problems: string[] = []
+  for (const variable of variables) {
+    const field = parameterMappings[variable.key]
+    const text = field === undefined ? undefined : asText(lookup(row, field))
+    const value = text === undefined ? '' : clean(text)
+    if (value === '') {
+      missing.push(variable.key)
+      problems.push(
+        field === undefined
+          ? `no mapping for {{${variable.key}}}`
+          : `no value for {{${variable.key}}} (field "${field}")`,
+      )
+      continue
+    }
+    parameters[variable.key] = value
+  }
+  if (missing.length > 0) {
+    return { error: `Not sent: ${problems.join('; ')}.`, missing, ok: false }
+  }
+
+  const header = variables.filter((v) => v.component === 'header')
+  const body = variables.filter((v) => v.component === 'body')
+  const buttons = new Map<number, TemplateVariable[]>()
+  for (const v of variables.filter((v) => v.component === 'button')) {
+    buttons.set(v.buttonIndex ?? 0, [...(buttons.get(v.buttonIndex ?? 0) ?? []), v])
+  }
+  const result: MetaSendComponent[] = []
+  if (header.length > 0) {
+    result.push({
+      parameters: header.map((v) =>
+        v.key === 'header.media'
+          ? mediaParameter(headerFormat, parameters[v.key])
+          : textParameter(v, parameters[v.key]),
+      ),
+      type: 'header',
+    })
+  }
+  if (body.length > 0) {
+    result.push({ parameters: body.map((v) => textParameter(v, parameters[v.key])), type: 'body' })
+  }
+  for (const [index, list] of buttons) {
+    result.push({
+      index: String(index),
+      parameters: list.map((v) => ({ text: parameters[v.key], type: 'text' })),
+      sub_type: 'url',
+      type: 'button',
+    })
+  }
+  return { components: result, ok: true, parameters }
+}
+
+/**
+ * What stops a campaign before anything is sent: unmapped variables, mappings to fields the
+ * audience does not have (when its fields are known), mappings for variables the template lacks.
+ */
+export const checkParameterMappings = (
+  components: unknown,
+  parameterMappings: Record<string, string>,
+  knownFields?: string[],
+): string[] => {
+  const variables = extractTemplateVariables(components)
+  const keys = new Set(variables.map((v) => v.key))
+  const problems: string[] = []
+  for (const variable of variables) {
+    const field = parameterMappings[variable.key]
+    if (field === undefined || field.trim() === '') {
+      problems.push(`mapping for {{${variable.key}}} missing.`)
+    } else if (
+      knownFields &&
+      !knownFields.includes(field) &&
+      !knownFields.includes(field.split('.')[0])
+    ) {
+      problems.push(
+        `{{${variable.key}}} maps to "${field}", which the audience does not have (fields: ${knownFields.join(', ')}).`,
+      )
+    }
+  }
+  for (const key of Object.keys(parameterMappings)) {
+    if (!keys.has(key)) {
+      problems.push(
+        `"${key}" is not a variable of this template (its variables: ${[...keys].join(', ') || 'none'}).`,
+      )
+    }
+  }
+  return problems
+}

@@ -1,0 +1,124 @@
+import type { MetaApiError, MetaTemplate, SendResult, SendTemplateArgs } from './types.js'
+
+import { classifyMetaError } from './classifyError.js'
+
+export type GraphClientOptions = {
+  accessToken: string
+  apiVersion?: string
+  baseUrl?: string
+  fetch?: typeof fetch
+  timeoutMs?: number
+}
+
+type MetaErrorBody = {
+  error?: { code?: number; error_data?: { details?: string }; error_subcode?: number; message?: string }
+}
+
+// Errors raised before a request is written: the message certainly did not reach Meta.
+const connectErrors = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+
+const causeCode = (error: unknown): string | undefined => {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause
+  return cause?.code ?? (error as { code?: string } | undefined)?.code
+}
+
+const apiError = (httpStatus: number, body: MetaErrorBody): MetaApiError => {
+  const code = body.error?.code
+  const details = body.error?.error_data?.details
+  const base = body.error?.message ?? `HTTP ${httpStatus}`
+  return {
+    code,
+    httpStatus,
+    kind: classifyMetaError({ code, httpStatus }),
+    message: details && !base.includes(details) ? `${base}: ${details}` : base,
+    outcomeUnknown: false,
+    subcode: body.error?.error_subcode,
+  }
+}
+
+/** Meta's Graph API for WhatsApp: template sends (never throwing) and template listing. */
+export const createGraphClient = ({
+  accessToken,
+  apiVersion = 'v21.0',
+  baseUrl = 'https://graph.facebook.com',
+  fetch: fetchImpl = fetch,
+  timeoutMs = 15_000,
+}: GraphClientOptions) => {
+  const root = `${baseUrl.replace(/\/+$/, '')}/${apiVersion}`
+  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }
+
+  const sendTemplate = async (args: SendTemplateArgs): Promise<SendResult> => {
+    let response: Response
+    try {
+      response = await fetchImpl(`${root}/${args.phoneNumberId}/messages`, {
+        body: JSON.stringify({
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          template: {
+            ...(args.components.length > 0 ? { components: args.components } : {}),
+            language: { code: args.language },
+            name: args.templateName,
+          },
+          to: args.to,
+          type: 'template',
+        }),
+        headers,
+        method: 'POST',
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError'
+      const code = causeCode(error)
+      const beforeSending = !timedOut && code !== undefined && connectErrors.has(code)
+      return {
+        error: {
+          kind: classifyMetaError({ network: !timedOut, timedOut }),
+          message: timedOut
+            ? `No answer from Meta within ${timeoutMs} ms`
+            : `Network error${code ? ` (${code})` : ''}`,
+          outcomeUnknown: !beforeSending,
+        },
+        ok: false,
+      }
+    }
+    const text = await response.text()
+    let body: MetaErrorBody & { messages?: Array<{ id?: string }> } = {}
+    try {
+      body = text ? (JSON.parse(text) as typeof body) : {}
+    } catch {
+      // A non-JSON answer (a proxy's error page): judged by its HTTP status below.
+    }
+    const messageId = body.messages?.[0]?.id
+    if (response.ok && messageId) {
+      return { messageId, ok: true }
+    }
+    if (response.ok) {
+      // Accepted, but without the id we cannot track it: the message may well be on its way.
+      return {
+        error: { kind: 'transient', message: 'Meta answered without a message id', outcomeUnknown: true },
+        ok: false,
+      }
+    }
+    return { error: apiError(response.status, body), ok: false }
+  }
+
+  async function* listTemplates(wabaId: string): AsyncGenerator<MetaTemplate> {
+    let url: string | undefined = `${root}/${wabaId}/message_templates?limit=100`
+    while (url) {
+      const response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(timeoutMs) })
+      const body = (await response.json().catch(() => ({}))) as MetaErrorBody & {
+        data?: MetaTemplate[]
+        paging?: { next?: string }
+      }
+      if (!response.ok) {
+        throw new Error(`Could not list templates: ${apiError(response.status, body).message}`)
+      }
+      yield* body.data ?? []
+      url = body.paging?.next
+    }
+  }
+
+  return { listTemplates, sendTemplate }
+}
+
+export type GraphClient = ReturnType<typeof createGraphClient>

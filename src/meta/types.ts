@@ -1,0 +1,35 @@
+import type { ErrorKind } from './classifyError.js'
+
+export type MetaTemplate = {
+  category?: string
+  components: Array<Record<string, unknown> & { type: string }>
+  id: string
+  language: string
+  name: string
+  parameter_format?: 'NAMED' | 'POSITIONAL'
+  rejected_reason?: string
+  status: string
+}
+
+export type MetaApiError = {
+  code?: number
+  httpStatus?: number
+  kind: ErrorKind
+  message: string
+  /**
+   * True when the request may have reached Meta but no answer came back (a response timeout
+   * or a connection cut after sending): resending could message the recipient twice.
+   */
+  outcomeUnknown: boolean
+  subcode?: number
+}
+
+export type SendResult = { error: MetaApiError; ok: false } | { messageId: string; ok: true }
+
+export type SendTemplateArgs = {
+  components: unknown[]
+  language: string
+  phoneNumberId: string
+  templateName: string
+  to: string
+}
