@@ -28,6 +28,8 @@ export type SendLoopResult =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const statusCheckMs = 1000
+
 /**
  * listmonk's pipe, for one campaign: claim a batch (about a second of sending), fire each send
  * at its slot without waiting for Meta's answer, record the batch's outcomes in bulk once they
@@ -93,69 +95,86 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
     }
   }
 
-  const claimNext = () => store.claimBatch(campaignId, batchSize)
-  let next = claimNext()
-  for (;;) {
-    const batch = await next
-    if (batch.length === 0) {
-      break
-    }
-    const status = await store.campaignStatus(campaignId)
-    if (status !== 'running') {
+  // A pause or cancel takes effect within a second, even in the middle of a batch.
+  const watchStatus = async () => {
+    if ((await store.campaignStatus(campaignId).catch(() => 'running')) !== 'running') {
       stopped = true
     }
-    if (stopped || accountError) {
+  }
+  const watcher = setInterval(() => void watchStatus(), statusCheckMs)
+  try {
+    return await loop()
+  } finally {
+    clearInterval(watcher)
+  }
+
+  async function loop(): Promise<SendLoopResult> {
+    const claimNext = () => store.claimBatch(campaignId, batchSize)
+    let next = claimNext()
+    for (;;) {
+      const batch = await next
+      if (batch.length === 0) {
+        break
+      }
+      await watchStatus()
+      if (stopped || accountError) {
+        recording.push(
+          store.recordOutcomes(
+            campaignId,
+            batch.map((r) => ({ id: r.id, kind: 'released' })),
+          ),
+        )
+        next = Promise.resolve([])
+        break
+      }
+      await args.onBatch?.()
+      const excluded = await args.excludedPhones(batch.map((r) => r.phoneNumber))
+      // The following batch is claimed when this one is nearly all fired, so sending does not
+      // wait on the database and a dead worker leaves little more than one batch unresolved.
+      const prefetchAt = Math.floor(batch.length * 0.9)
+      next = Promise.resolve([])
+      const outcomes: Promise<SendOutcome>[] = []
+      for (const [index, recipient] of batch.entries()) {
+        if (index === prefetchAt) {
+          next = claimNext()
+        }
+        if (excluded.has(recipient.phoneNumber)) {
+          outcomes.push(
+            Promise.resolve({
+              id: recipient.id,
+              errorMessage: 'The contact opted out or is blocked; not sent.',
+              kind: 'failed',
+              retryable: false,
+            }),
+          )
+          continue
+        }
+        if (stopped || accountError) {
+          // Paused, cancelled or refused: the rest of the batch goes back to pending at once.
+          outcomes.push(Promise.resolve({ id: recipient.id, kind: 'released' }))
+          continue
+        }
+        await pacer.wait()
+        const outcome = sendOne(recipient)
+        outcomes.push(outcome)
+        await inFlight.add(outcome)
+      }
+      recording.push(Promise.all(outcomes).then((all) => store.recordOutcomes(campaignId, all)))
+    }
+    // A batch claimed ahead but not sent goes back to pending.
+    const unsent = await next
+    if (unsent.length > 0) {
       recording.push(
         store.recordOutcomes(
           campaignId,
-          batch.map((r) => ({ id: r.id, kind: 'released' })),
+          unsent.map((r) => ({ id: r.id, kind: 'released' })),
         ),
       )
-      next = Promise.resolve([])
-      break
     }
-    await args.onBatch?.()
-    const excluded = await args.excludedPhones(batch.map((r) => r.phoneNumber))
-    // The following batch is claimed when this one is nearly all fired, so sending does not
-    // wait on the database and a dead worker leaves little more than one batch unresolved.
-    const prefetchAt = Math.floor(batch.length * 0.9)
-    next = Promise.resolve([])
-    const outcomes: Promise<SendOutcome>[] = []
-    for (const [index, recipient] of batch.entries()) {
-      if (index === prefetchAt) {
-        next = claimNext()
-      }
-      if (excluded.has(recipient.phoneNumber)) {
-        outcomes.push(
-          Promise.resolve({
-            id: recipient.id,
-            errorMessage: 'The contact opted out or is blocked; not sent.',
-            kind: 'failed',
-            retryable: false,
-          }),
-        )
-        continue
-      }
-      await pacer.wait()
-      const outcome = sendOne(recipient)
-      outcomes.push(outcome)
-      await inFlight.add(outcome)
+    await Promise.all(recording)
+    if (accountError) {
+      return { accountError, reason: 'account-error' }
     }
-    recording.push(Promise.all(outcomes).then((all) => store.recordOutcomes(campaignId, all)))
+    return stopped ? { reason: 'stopped' } : { reason: 'drained' }
   }
-  // A batch claimed ahead but not sent goes back to pending.
-  const unsent = await next
-  if (unsent.length > 0) {
-    recording.push(
-      store.recordOutcomes(
-        campaignId,
-        unsent.map((r) => ({ id: r.id, kind: 'released' })),
-      ),
-    )
-  }
-  await Promise.all(recording)
-  if (accountError) {
-    return { accountError, reason: 'account-error' }
-  }
-  return stopped ? { reason: 'stopped' } : { reason: 'drained' }
 }
