@@ -15,6 +15,10 @@ const config = createConfig({
     queue: { lockLifetimeMs: 3000, processEveryMs: 200, worker: true },
   },
 })
+process.on('unhandledRejection', (error) => {
+  console.error('worker: unhandled rejection', error)
+  process.exit(1)
+})
 const payload = await getPayload({ config })
 process.send?.('ready')
 await runWorker(payload)
