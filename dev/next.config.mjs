@@ -12,7 +12,12 @@ const nextConfig = {
     return webpackConfig
   },
   // Node servers and drivers: loaded by Node, never bundled.
-  serverExternalPackages: ['@push.rocks/smartmongo', 'agenda', '@agendajs/mongo-backend', 'mongodb'],
+  serverExternalPackages: [
+    '@push.rocks/smartmongo',
+    'agenda',
+    '@agendajs/mongo-backend',
+    'mongodb',
+  ],
 }
 
 export default withPayload(nextConfig, { devBundleServerPackages: false })

@@ -17,6 +17,8 @@ import {
   refuseDeletingRunning,
   rescheduleOnEdit,
 } from './sending/campaignHooks.js'
+import { webhookEndpoints } from './webhooks/endpoints.js'
+import { syncTemplatesEndpoint } from './webhooks/syncTemplates.js'
 
 export { stopCampaignQueue } from './jobs/index.js'
 export { runWorker } from './jobs/runWorker.js'
@@ -35,6 +37,7 @@ export {
   retryCampaign,
   runCampaign,
 } from './sending/actions.js'
+export { syncTemplates } from './webhooks/syncTemplates.js'
 
 export const whatsappCampaignsPlugin =
   (pluginOptions: WhatsAppCampaignsPluginOptions = {}) =>
@@ -48,6 +51,9 @@ export const whatsappCampaignsPlugin =
     }
 
     for (const collection of ours) {
+      if (collection.slug === options.slugs.templates) {
+        collection.endpoints = [...(collection.endpoints || []), syncTemplatesEndpoint(options)]
+      }
       if (collection.slug === options.slugs.campaigns) {
         collection.endpoints = [
           ...(collection.endpoints || []),
@@ -86,7 +92,11 @@ export const whatsappCampaignsPlugin =
       },
       collections: [...(config.collections ?? []), ...ours],
       custom: { ...config.custom, whatsappCampaigns: options },
-      endpoints: [...(config.endpoints ?? []), globalAnalyticsEndpoint(options)],
+      endpoints: [
+        ...(config.endpoints ?? []),
+        globalAnalyticsEndpoint(options),
+        ...webhookEndpoints(options),
+      ],
       onInit: async (payload) => {
         await config.onInit?.(payload)
         // Starts the worker (Agenda) or re-arms inline schedules left by a restart.

@@ -32,6 +32,16 @@ export type NamedAudience = {
   ) => Promise<AsyncIterable<AudienceRow> | Iterable<AudienceRow>>
 }
 
+export type InboundMessageArgs = {
+  /** The receiving account (secrets not included). */
+  account: { id: number | string; name?: string; phoneNumberId: string }
+  /** The message as Meta sent it (value.messages[]). */
+  message: Record<string, unknown>
+  /** The sender's profile name, when Meta gave one. */
+  name?: string
+  payload: Payload
+}
+
 export type CollectionKey =
   | 'accounts'
   | 'audienceFiles'
@@ -77,6 +87,10 @@ export type WhatsAppCampaignsPluginOptions = {
   maxCsvBytes?: number
   /** Field of a named audience row that holds the name. Default "name". */
   nameField?: string
+  /** Called for inbound messages other than opt-outs (replies, questions). */
+  onInboundMessage?: (args: InboundMessageArgs) => Promise<void> | void
+  /** Inbound texts that opt the sender out (case-insensitive, whole message). Default STOP, UNSUBSCRIBE. */
+  optOutKeywords?: string[]
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
   /**
@@ -84,6 +98,10 @@ export type WhatsAppCampaignsPluginOptions = {
    * process too. `false`: no queue, campaigns run inline in the process that starts them.
    */
   queue?: false | QueueOptions
+  /** Days webhook events are kept (status events still waiting for their send are kept). Default 30. */
+  webhookEventRetentionDays?: number
+  /** Largest accepted webhook body, in bytes. Default 1 MiB. */
+  webhookMaxBytes?: number
 }
 
 export type QueueOptions = {
@@ -112,9 +130,13 @@ export type ResolvedOptions = {
   graphTimeoutMs: number
   maxCsvBytes: number
   nameField: string
+  onInboundMessage?: WhatsAppCampaignsPluginOptions['onInboundMessage']
+  optOutKeywords: string[]
   phoneField: string
   queue: false | Required<QueueOptions>
   slugs: Record<CollectionKey, string>
+  webhookEventRetentionDays: number
+  webhookMaxBytes: number
 }
 
 export const defaultSlugs: Record<CollectionKey, string> = {
@@ -164,6 +186,10 @@ export const resolveOptions = (
     graphTimeoutMs: options.graphTimeoutMs ?? 15_000,
     maxCsvBytes: options.maxCsvBytes ?? 100 * 1024 * 1024,
     nameField: options.nameField ?? 'name',
+    onInboundMessage: options.onInboundMessage,
+    optOutKeywords: (options.optOutKeywords ?? ['STOP', 'UNSUBSCRIBE']).map((k) =>
+      k.trim().toUpperCase(),
+    ),
     phoneField: options.phoneField ?? 'phone',
     queue:
       options.queue === false
@@ -175,5 +201,7 @@ export const resolveOptions = (
             worker: options.queue?.worker ?? process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false',
           },
     slugs,
+    webhookEventRetentionDays: options.webhookEventRetentionDays ?? 30,
+    webhookMaxBytes: options.webhookMaxBytes ?? 1024 * 1024,
   }
 }

@@ -14,7 +14,7 @@ const simulator = await startCloudApiSimulator({
   templates: { [account.wabaId]: demoTemplates },
   webhookUrl: process.env.SIMULATOR_WEBHOOK_URL,
 })
-console.log(`WhatsApp Cloud API simulator on ${simulator.url}`)
+process.stdout.write(`WhatsApp Cloud API simulator on ${simulator.url}\n`)
 const stop = () => void simulator.close().then(() => process.exit(0))
 process.once('SIGINT', stop)
 process.once('SIGTERM', stop)

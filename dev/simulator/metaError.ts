@@ -11,9 +11,9 @@ export const metaError = (
       code,
       ...(details ? { error_data: { details, messaging_product: 'whatsapp' } } : {}),
       ...(subcode === undefined ? {} : { error_subcode: subcode }),
+      type: code === 190 ? 'OAuthException' : 'OAuthException',
       fbtrace_id: `sim${Math.random().toString(36).slice(2, 12)}`,
       message,
-      type: code === 190 ? 'OAuthException' : 'OAuthException',
     },
   },
   status: httpStatus,
@@ -24,11 +24,11 @@ export type MetaErrorReply = ReturnType<typeof metaError>
 /** Messages Meta gives for the codes the simulator produces. */
 export const errorMessages: Record<number, string> = {
   100: 'Invalid parameter',
+  190: 'Error validating access token: Session has expired',
   130429: 'Rate limit hit',
   131026: 'Message undeliverable',
   131047: 'Re-engagement message',
   131049: 'This message was not delivered to maintain healthy ecosystem engagement.',
   132000: 'Number of parameters does not match the expected number of params',
   132001: 'Template name does not exist in the translation',
-  190: 'Error validating access token: Session has expired',
 }

@@ -38,7 +38,9 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
 }
 
 const pick = (latency: SimulatorOptions['latencyMs']) =>
-  typeof latency === 'object' ? latency.min + Math.random() * (latency.max - latency.min) : (latency ?? 0)
+  typeof latency === 'object'
+    ? latency.min + Math.random() * (latency.max - latency.min)
+    : (latency ?? 0)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -66,8 +68,11 @@ export const startCloudApiSimulator = async (
   const authorized = (req: http.IncomingMessage, account: SimulatedAccount) =>
     req.headers.authorization === `Bearer ${account.accessToken}`
 
-  const postSigned = (account: SimulatedAccount, payload: unknown, delayMs = options.webhookDelayMs ?? 0) =>
-    webhooks.post({ body: JSON.stringify(payload), secret: account.appSecret }, delayMs)
+  const postSigned = (
+    account: SimulatedAccount,
+    payload: unknown,
+    delayMs = options.webhookDelayMs ?? 0,
+  ) => webhooks.post({ body: JSON.stringify(payload), secret: account.appSecret }, delayMs)
 
   const emitStatuses = (account: SimulatedAccount, message: SentMessage) => {
     const fails = Math.random() < (options.deliveryFailureRate ?? 0)
@@ -170,7 +175,12 @@ export const startCloudApiSimulator = async (
     )
     if (!template) {
       return reply(
-        metaError(404, 132001, errorMessages[132001], `template name (${body.template.name}) does not exist in ${body.template.language?.code}`),
+        metaError(
+          404,
+          132001,
+          errorMessages[132001],
+          `template name (${body.template.name}) does not exist in ${body.template.language?.code}`,
+        ),
         to,
       )
     }
@@ -187,12 +197,20 @@ export const startCloudApiSimulator = async (
     }
     const now = Date.now()
     if (!withinCap(phoneNumberId, now)) {
-      return reply(metaError(400, 130429, errorMessages[130429], 'Cloud API message throughput has been reached.'), to)
+      return reply(
+        metaError(
+          400,
+          130429,
+          errorMessages[130429],
+          'Cloud API message throughput has been reached.',
+        ),
+        to,
+      )
     }
     acceptedAt.set(phoneNumberId, [...(acceptedAt.get(phoneNumberId) ?? []), now].slice(-5000))
     const message: SentMessage = {
-      components: body.template.components ?? [],
       id: `wamid.${randomBytes(18).toString('base64url')}`,
+      components: body.template.components ?? [],
       language: String(body.template.language?.code),
       phoneNumberId,
       receivedAt: now,
@@ -209,10 +227,19 @@ export const startCloudApiSimulator = async (
     emitStatuses(account, message)
   }
 
-  const handleTemplates = (req: http.IncomingMessage, res: http.ServerResponse, wabaId: string, url: URL) => {
+  const handleTemplates = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    wabaId: string,
+    url: URL,
+  ) => {
     const account = accountByWaba(wabaId)
     if (!account) {
-      return json(res, 400, metaError(400, 100, 'Unsupported get request', 'Unknown WABA id', 33).body)
+      return json(
+        res,
+        400,
+        metaError(400, 100, 'Unsupported get request', 'Unknown WABA id', 33).body,
+      )
     }
     if (!authorized(req, account)) {
       return json(res, 401, metaError(401, 190, errorMessages[190]).body)
@@ -250,7 +277,9 @@ export const startCloudApiSimulator = async (
     })
   })
   server.keepAliveTimeout = 30_000
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve))
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  )
   const address = server.address()
   const simulatorUrl = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : 0}`
 
@@ -275,7 +304,7 @@ export const startCloudApiSimulator = async (
     maxInAnyWindow: (phoneNumberId, windowMs = 1000) => {
       const times = sent.filter((m) => m.phoneNumberId === phoneNumberId).map((m) => m.receivedAt)
       let best = 0
-      for (let start = 0, end = 0; end < times.length; end++) {
+      for (let end = 0, start = 0; end < times.length; end++) {
         while (times[end] - times[start] >= windowMs) {
           start++
         }
@@ -289,7 +318,7 @@ export const startCloudApiSimulator = async (
       requests.length = 0
       acceptedAt.clear()
     },
-    sendInboundText: ({ from, name, phoneNumberId, text }) => {
+    sendInboundText: ({ name, from, phoneNumberId, text }) => {
       const account = accountByPhone(phoneNumberId)
       if (!account) {
         throw new Error(`unknown phone number id ${phoneNumberId}`)
@@ -297,6 +326,7 @@ export const startCloudApiSimulator = async (
       postSigned(account, {
         entry: [
           {
+            id: account.wabaId,
             changes: [
               {
                 field: 'messages',
@@ -304,11 +334,11 @@ export const startCloudApiSimulator = async (
                   contacts: [{ profile: { name: name ?? from }, wa_id: from }],
                   messages: [
                     {
-                      from,
                       id: `wamid.${randomBytes(18).toString('base64url')}`,
+                      type: 'text',
+                      from,
                       text: { body: text },
                       timestamp: String(Math.floor(Date.now() / 1000)),
-                      type: 'text',
                     },
                   ],
                   messaging_product: 'whatsapp',
@@ -319,7 +349,6 @@ export const startCloudApiSimulator = async (
                 },
               },
             ],
-            id: account.wabaId,
           },
         ],
         object: 'whatsapp_business_account',
@@ -336,6 +365,7 @@ export const startCloudApiSimulator = async (
       postSigned(account, {
         entry: [
           {
+            id: wabaId,
             changes: [
               {
                 field: 'message_template_status_update',
@@ -348,7 +378,6 @@ export const startCloudApiSimulator = async (
                 },
               },
             ],
-            id: wabaId,
             time: Math.floor(Date.now() / 1000),
           },
         ],

@@ -22,7 +22,7 @@ export type SimulatorOptions = {
   failureRate?: number
   host?: string
   http500Rate?: number
-  latencyMs?: number | { max: number; min: number }
+  latencyMs?: { max: number; min: number } | number
   port?: number
   /** Deliver each message's webhooks in random order. */
   shuffleWebhooks?: boolean

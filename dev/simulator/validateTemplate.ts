@@ -27,7 +27,9 @@ export const parametersMatch = (template: MetaTemplate, components: unknown): bo
   if (named.some((v) => !bodyParams.some((p) => p.parameter_name === v.name))) {
     return false
   }
-  const buttons = new Set(variables.filter((v) => v.component === 'button').map((v) => v.buttonIndex))
+  const buttons = new Set(
+    variables.filter((v) => v.component === 'button').map((v) => v.buttonIndex),
+  )
   for (const index of buttons) {
     const expected = variables.filter((v) => v.buttonIndex === index).length
     if (count('button', String(index)) !== expected) {

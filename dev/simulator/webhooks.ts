@@ -7,10 +7,17 @@ export type QueuedWebhook = { body: string; secret: string }
  * few retries, so that sending never waits on them.
  */
 export class WebhookSender {
-  private inFlight = 0
   private idle: Array<() => void> = []
+  private inFlight = 0
 
   constructor(private readonly url: () => string | undefined) {}
+
+  /** Resolves once every queued webhook has been delivered (or given up on). */
+  flush(): Promise<void> {
+    return this.inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.idle.push(resolve))
+  }
 
   post(hook: QueuedWebhook, delayMs = 0): void {
     const url = this.url()
@@ -25,7 +32,10 @@ export class WebhookSender {
         try {
           const response = await fetch(url, {
             body: hook.body,
-            headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+            headers: {
+              'content-type': 'application/json',
+              'x-hub-signature-256': `sha256=${signature}`,
+            },
             method: 'POST',
           })
           await response.arrayBuffer()
@@ -44,11 +54,6 @@ export class WebhookSender {
       }
     })
   }
-
-  /** Resolves once every queued webhook has been delivered (or given up on). */
-  flush(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve))
-  }
 }
 
 export const statusPayload = (args: {
@@ -62,6 +67,7 @@ export const statusPayload = (args: {
 }) => ({
   entry: [
     {
+      id: args.wabaId,
       changes: [
         {
           field: 'messages',
@@ -90,7 +96,6 @@ export const statusPayload = (args: {
           },
         },
       ],
-      id: args.wabaId,
     },
   ],
   object: 'whatsapp_business_account',

@@ -65,7 +65,7 @@ export const globalAnalytics = async (
   })
   const campaigns: CampaignRow[] = docs.map((doc) => ({
     id: String(doc.id),
-    name: String(doc.name ?? ''),
+    name: typeof doc.name === 'string' ? doc.name : '',
     completedAt: typeof doc.completedAt === 'string' ? doc.completedAt : null,
     delivered: Number(doc.deliveredCount ?? 0),
     failed: Number(doc.failedCount ?? 0),

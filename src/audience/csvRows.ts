@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 
-import Papa from 'papaparse'
 import { Transform } from 'node:stream'
+import Papa from 'papaparse'
 
 /** A CSV audience that cannot be read, with a message an editor can act on. */
 export class CsvAudienceError extends Error {

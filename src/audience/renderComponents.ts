@@ -46,7 +46,7 @@ const clean = (text: string) =>
 const isNamed = (variable: TemplateVariable) => !/^\d+$/.test(variable.name)
 
 const textParameter = (variable: TemplateVariable, text: string): TextParameter =>
-  isNamed(variable) ? { parameter_name: variable.name, text, type: 'text' } : { text, type: 'text' }
+  isNamed(variable) ? { type: 'text', parameter_name: variable.name, text } : { type: 'text', text }
 
 const mediaParameter = (format: string, link: string): MediaParameter => {
   const type = format.toLowerCase()
@@ -102,23 +102,23 @@ export const renderTemplateComponents = ({
   const result: MetaSendComponent[] = []
   if (header.length > 0) {
     result.push({
+      type: 'header',
       parameters: header.map((v) =>
         v.key === 'header.media'
           ? mediaParameter(headerFormat, parameters[v.key])
           : textParameter(v, parameters[v.key]),
       ),
-      type: 'header',
     })
   }
   if (body.length > 0) {
-    result.push({ parameters: body.map((v) => textParameter(v, parameters[v.key])), type: 'body' })
+    result.push({ type: 'body', parameters: body.map((v) => textParameter(v, parameters[v.key])) })
   }
   for (const [index, list] of buttons) {
     result.push({
-      index: String(index),
-      parameters: list.map((v) => ({ text: parameters[v.key], type: 'text' })),
-      sub_type: 'url',
       type: 'button',
+      index: String(index),
+      parameters: list.map((v) => ({ type: 'text', text: parameters[v.key] })),
+      sub_type: 'url',
     })
   }
   return { components: result, ok: true, parameters }

@@ -45,23 +45,23 @@ export const extractTemplateVariables = (components: unknown): TemplateVariable[
   const header = of('HEADER')
   if (header && mediaFormats.includes(String(header.format).toUpperCase())) {
     variables.push({
+      name: 'media',
       component: 'header',
       key: 'header.media',
       label: `Header ${String(header.format).toLowerCase()} link`,
-      name: 'media',
     })
   } else if (header) {
     for (const name of placeholders(header.text)) {
       variables.push({
+        name,
         component: 'header',
         key: `header.${name}`,
         label: `Header {{${name}}}`,
-        name,
       })
     }
   }
   for (const name of placeholders(of('BODY')?.text)) {
-    variables.push({ component: 'body', key: name, label: `Body {{${name}}}`, name })
+    variables.push({ name, component: 'body', key: name, label: `Body {{${name}}}` })
   }
   ;(of('BUTTONS')?.buttons ?? []).forEach((button, buttonIndex) => {
     if (button.type.toUpperCase() !== 'URL') {
@@ -69,11 +69,11 @@ export const extractTemplateVariables = (components: unknown): TemplateVariable[
     }
     for (const name of placeholders(button.url)) {
       variables.push({
+        name,
         buttonIndex,
         component: 'button',
         key: `button.${buttonIndex}.${name}`,
         label: `Button ${buttonIndex + 1} URL {{${name}}}`,
-        name,
       })
     }
   })

@@ -89,14 +89,6 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
   ],
   hooks: {
     // Runs on the stored document, before hidden fields are stripped from what is returned.
-    beforeRead: [
-      ({ doc }) => {
-        for (const name of secretFieldNames) {
-          doc[`${name}IsSet`] = Boolean(doc[name])
-        }
-        return doc
-      },
-    ],
     beforeChange: [
       ({ data }) => {
         // Move write-only inputs into the stored secrets; an empty input keeps the old value.
@@ -108,6 +100,14 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
           delete data[`${name}Input`]
         }
         return data
+      },
+    ],
+    beforeRead: [
+      ({ doc }) => {
+        for (const name of secretFieldNames) {
+          doc[`${name}IsSet`] = Boolean(doc[name])
+        }
+        return doc
       },
     ],
   },

@@ -11,11 +11,16 @@ export type GraphClientOptions = {
 }
 
 type MetaErrorBody = {
-  error?: { code?: number; error_data?: { details?: string }; error_subcode?: number; message?: string }
+  error?: {
+    code?: number
+    error_data?: { details?: string }
+    error_subcode?: number
+    message?: string
+  }
 }
 
 // Errors raised before a request is written: the message certainly did not reach Meta.
-const connectErrors = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+const connectErrors = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT'])
 
 const causeCode = (error: unknown): string | undefined => {
   const cause = (error as { cause?: { code?: string } } | undefined)?.cause
@@ -52,15 +57,15 @@ export const createGraphClient = ({
     try {
       response = await fetchImpl(`${root}/${args.phoneNumberId}/messages`, {
         body: JSON.stringify({
+          type: 'template',
           messaging_product: 'whatsapp',
           recipient_type: 'individual',
           template: {
             ...(args.components.length > 0 ? { components: args.components } : {}),
-            language: { code: args.language },
             name: args.templateName,
+            language: { code: args.language },
           },
           to: args.to,
-          type: 'template',
         }),
         headers,
         method: 'POST',
@@ -82,7 +87,7 @@ export const createGraphClient = ({
       }
     }
     const text = await response.text()
-    let body: MetaErrorBody & { messages?: Array<{ id?: string }> } = {}
+    let body: { messages?: Array<{ id?: string }> } & MetaErrorBody = {}
     try {
       body = text ? (JSON.parse(text) as typeof body) : {}
     } catch {
@@ -95,7 +100,11 @@ export const createGraphClient = ({
     if (response.ok) {
       // Accepted, but without the id we cannot track it: the message may well be on its way.
       return {
-        error: { kind: 'transient', message: 'Meta answered without a message id', outcomeUnknown: true },
+        error: {
+          kind: 'transient',
+          message: 'Meta answered without a message id',
+          outcomeUnknown: true,
+        },
         ok: false,
       }
     }
@@ -106,10 +115,10 @@ export const createGraphClient = ({
     let url: string | undefined = `${root}/${wabaId}/message_templates?limit=100`
     while (url) {
       const response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(timeoutMs) })
-      const body = (await response.json().catch(() => ({}))) as MetaErrorBody & {
+      const body = (await response.json().catch(() => ({}))) as {
         data?: MetaTemplate[]
         paging?: { next?: string }
-      }
+      } & MetaErrorBody
       if (!response.ok) {
         throw new Error(`Could not list templates: ${apiError(response.status, body).message}`)
       }

@@ -2,7 +2,7 @@ import type { ErrorKind } from './classifyError.js'
 
 export type MetaTemplate = {
   category?: string
-  components: Array<Record<string, unknown> & { type: string }>
+  components: Array<{ type: string } & Record<string, unknown>>
   id: string
   language: string
   name: string

@@ -244,6 +244,37 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       )
     },
 
+    logEvents: async (records) => {
+      if (records.length === 0) {
+        return []
+      }
+      const now = new Date()
+      const docs = records.map((record) => ({
+        _id: new ObjectId(),
+        applied: false,
+        createdAt: now,
+        receivedAt: now,
+        updatedAt: now,
+        ...record,
+      }))
+      await events().insertMany(docs, { ordered: true })
+      return docs.map((doc) => String(doc._id))
+    },
+
+    markEventsApplied: async (ids) => {
+      if (ids.length > 0) {
+        await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } })
+      }
+    },
+
+    pruneEvents: async (before) => {
+      const result = await events().deleteMany({
+        $or: [{ applied: true }, { kind: { $ne: 'status' } }],
+        receivedAt: { $lt: before },
+      })
+      return result.deletedCount
+    },
+
     markStaleClaimsUnknown: async (campaignId, claimedBefore) => {
       const result = await recipients().updateMany(
         { campaign: oid(campaignId), claimedAt: { $lt: claimedBefore }, status: 'sending' },

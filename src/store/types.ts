@@ -55,6 +55,18 @@ export type CampaignPatch = {
  * The few bulk and atomic operations the hot path needs (listmonk's Store): everything else
  * goes through Payload's Local API. Every method is safe to call from several processes.
  */
+/** A webhook event as logged for debugging, replay, and status events that came early. */
+export type WebhookEventRecord = {
+  errorCode?: number
+  errorMessage?: string
+  kind: 'message' | 'other' | 'status' | 'template'
+  messageId?: string
+  payload: unknown
+  phoneNumberId?: string
+  status?: string
+  timestamp?: Date
+}
+
 export type TimelinePoint = { at: string; delivered: number; read: number; sent: number }
 
 export type FailureGroup = { count: number; errorCode: null | number; errorMessage: string }
@@ -73,8 +85,13 @@ export interface CampaignStore {
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
   incrementCounters(campaignId: Id, delta: CounterDelta): Promise<void>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
+  /** Logs webhook events in one insert (applied: false); returns their ids in order. */
+  logEvents(events: WebhookEventRecord[]): Promise<Id[]>
+  markEventsApplied(ids: Id[]): Promise<void>
   /** Marks 'sending' recipients claimed before `claimedBefore` as 'unknown': their send may or may not have reached Meta. */
   markStaleClaimsUnknown(campaignId: Id, claimedBefore: Date): Promise<number>
+  /** Deletes events received before `before` that need nothing more (applied, or not status events). */
+  pruneEvents(before: Date): Promise<number>
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
   /** Recomputes every counter from the recipients (repair and tests). */

@@ -16,7 +16,7 @@ const config = createConfig({
   },
 })
 process.on('unhandledRejection', (error) => {
-  console.error('worker: unhandled rejection', error)
+  process.stderr.write(`worker: unhandled rejection: ${String(error)}\n`)
   process.exit(1)
 })
 const payload = await getPayload({ config })

@@ -113,8 +113,17 @@ describe('audiences end to end, against the Cloud API simulator', () => {
         ],
       },
     ])
+    // The simulator reports delivery and reads through signed webhooks, as Meta does.
+    await app.simulator.flushWebhooks()
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
-    expect(doc).toMatchObject({ failedCount: 0, sentCount: 2, status: 'completed', totalCount: 2 })
+    expect(doc).toMatchObject({
+      deliveredCount: 2,
+      failedCount: 0,
+      readCount: 2,
+      sentCount: 2,
+      status: 'completed',
+      totalCount: 2,
+    })
     expect(doc.startedAt).toBeTruthy()
     expect(doc.completedAt).toBeTruthy()
   })
@@ -230,9 +239,9 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     const paused = await app.payload.create({
       collection: 'whatsapp-templates',
       data: {
-        account: accountId,
-        components: [{ text: 'Hi', type: 'BODY' }],
         name: 'soon_paused',
+        account: accountId,
+        components: [{ type: 'BODY', text: 'Hi' }],
         status: 'APPROVED',
       },
     })
@@ -242,9 +251,9 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       template: paused.id,
     })
     await app.payload.update({
+      id: paused.id,
       collection: 'whatsapp-templates',
       data: { status: 'PAUSED' },
-      id: paused.id,
     })
     const res3 = await app.api('POST', `/whatsapp-campaigns/${pending.id}/run`, { token: editor })
     expect(res3.status).toBe(400)

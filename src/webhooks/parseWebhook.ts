@@ -1,0 +1,149 @@
+/** The parts of Meta's webhook body the plugin acts on, with where each came from. */
+export type ParsedStatus = {
+  errorCode?: number
+  errorMessage?: string
+  messageId: string
+  phoneNumberId: string
+  raw: Record<string, unknown>
+  recipientId?: string
+  status: 'delivered' | 'failed' | 'read' | 'sent'
+  timestamp: Date
+}
+
+export type ParsedMessage = {
+  from: string
+  name?: string
+  phoneNumberId: string
+  raw: Record<string, unknown>
+  text?: string
+  type: string
+}
+
+export type ParsedTemplateUpdate = {
+  event: string
+  language?: string
+  metaId?: string
+  name?: string
+  reason?: string
+  wabaId: string
+}
+
+export type ParsedWebhook = {
+  messages: ParsedMessage[]
+  /** Phone number ids of the message changes: the accounts whose secret must sign the body. */
+  phoneNumberIds: Set<string>
+  statuses: ParsedStatus[]
+  templateUpdates: ParsedTemplateUpdate[]
+  /** WABA ids of template changes, likewise. */
+  wabaIds: Set<string>
+}
+
+export class WebhookShapeError extends Error {}
+
+const object = (value: unknown): Record<string, unknown> | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
+
+const statusValues = new Set(['delivered', 'failed', 'read', 'sent'])
+
+/** Reads Meta's webhook envelope; throws WebhookShapeError on anything that is not one. */
+export const parseWebhook = (body: unknown): ParsedWebhook => {
+  const root = object(body)
+  if (!root || !Array.isArray(root.entry)) {
+    throw new WebhookShapeError('Not a WhatsApp webhook: expected an object with an "entry" array.')
+  }
+  const parsed: ParsedWebhook = {
+    messages: [],
+    phoneNumberIds: new Set(),
+    statuses: [],
+    templateUpdates: [],
+    wabaIds: new Set(),
+  }
+  for (const entry of list(root.entry)) {
+    const wabaId = text(object(entry)?.id)
+    for (const change of list(object(entry)?.changes)) {
+      const field = text(object(change)?.field)
+      const value = object(object(change)?.value)
+      if (!value) {
+        throw new WebhookShapeError('A change without a "value" object.')
+      }
+      if (field === 'message_template_status_update') {
+        if (!wabaId) {
+          throw new WebhookShapeError('A template status update without the entry id (WABA id).')
+        }
+        parsed.wabaIds.add(wabaId)
+        parsed.templateUpdates.push({
+          name: text(value.message_template_name),
+          event: String(text(value.event) ?? ''),
+          language: text(value.message_template_language),
+          metaId: text(value.message_template_id),
+          reason: text(value.reason),
+          wabaId,
+        })
+        continue
+      }
+      if (field !== 'messages') {
+        continue
+      }
+      const phoneNumberId = text(object(value.metadata)?.phone_number_id)
+      if (!phoneNumberId) {
+        throw new WebhookShapeError('A messages change without metadata.phone_number_id.')
+      }
+      parsed.phoneNumberIds.add(phoneNumberId)
+      for (const item of list(value.statuses)) {
+        const status = object(item)
+        const messageId = text(status?.id)
+        const kind = text(status?.status)
+        const seconds = Number(text(status?.timestamp))
+        if (
+          !status ||
+          !messageId ||
+          !kind ||
+          !statusValues.has(kind) ||
+          !Number.isFinite(seconds)
+        ) {
+          throw new WebhookShapeError('A status without id, a known status and a timestamp.')
+        }
+        const error = object(list(status.errors)[0])
+        const details = text(object(error?.error_data)?.details)
+        const title = text(error?.title) ?? text(error?.message)
+        parsed.statuses.push({
+          errorCode: typeof error?.code === 'number' ? error.code : undefined,
+          errorMessage: error
+            ? [title, details].filter(Boolean).join(': ') || undefined
+            : undefined,
+          messageId,
+          phoneNumberId,
+          raw: status,
+          recipientId: text(status.recipient_id),
+          status: kind as ParsedStatus['status'],
+          timestamp: new Date(seconds * 1000),
+        })
+      }
+      const contacts = list(value.contacts).map(object)
+      for (const item of list(value.messages)) {
+        const message = object(item)
+        const from = text(message?.from)
+        if (!message || !from) {
+          throw new WebhookShapeError('An inbound message without "from".')
+        }
+        const contact = contacts.find((c) => text(c?.wa_id) === from)
+        parsed.messages.push({
+          name: text(object(contact?.profile)?.name),
+          type: String(text(message.type) ?? 'unknown'),
+          from,
+          phoneNumberId,
+          raw: message,
+          text: text(object(message.text)?.body) ?? text(object(message.button)?.text),
+        })
+      }
+    }
+  }
+  return parsed
+}

@@ -1,0 +1,48 @@
+import type { Payload } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+import type { WebhookAccount } from './accounts.js'
+import type { ParsedTemplateUpdate } from './parseWebhook.js'
+
+import { templateStatuses } from '../collections/templates.js'
+import { getStore } from '../store/index.js'
+
+/** Meta approved, rejected, paused or disabled a template: mirror it on whatsapp-templates. */
+export const applyTemplateUpdates = async (
+  payload: Payload,
+  options: ResolvedOptions,
+  updates: ParsedTemplateUpdate[],
+  accounts: WebhookAccount[],
+) => {
+  await getStore(payload).logEvents(updates.map((u) => ({ kind: 'template' as const, payload: u })))
+  for (const update of updates) {
+    const account = accounts.find((a) => a.wabaId === update.wabaId)
+    const status = update.event.toUpperCase()
+    if (!account || !(templateStatuses as readonly string[]).includes(status)) {
+      continue
+    }
+    await payload.update({
+      collection: options.slugs.templates,
+      data: {
+        rejectedReason: status === 'REJECTED' ? (update.reason ?? null) : null,
+        status,
+      },
+      where: {
+        and: [
+          { account: { equals: account.id } },
+          {
+            or: [
+              ...(update.metaId ? [{ metaId: { equals: update.metaId } }] : []),
+              {
+                and: [
+                  { name: { equals: update.name ?? '' } },
+                  { language: { equals: update.language ?? '' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    })
+  }
+}

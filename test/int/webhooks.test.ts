@@ -1,0 +1,339 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import type { ClaimedRecipient } from '../../src/store/types.js'
+
+import { getStore } from '../../src/store/index.js'
+import { bootPayload, type TestApp } from '../helpers/bootPayload.js'
+import {
+  campaignDoc,
+  createAccount,
+  createCampaign,
+  expectCountersMatchRecipients,
+  testAccount,
+} from '../helpers/fixtures.js'
+import { postWebhook, statusBody } from '../helpers/signedPost.js'
+import { createDemoTemplates } from '../helpers/templates.js'
+
+let app: TestApp
+let accountId: string
+let templates: Record<string, string>
+const inbound: Array<Record<string, unknown>> = []
+
+beforeAll(async () => {
+  app = await bootPayload('webhooks', {
+    pluginOptions: {
+      onInboundMessage: ({ message }) => {
+        inbound.push(message)
+      },
+      queue: false,
+    },
+  })
+  accountId = String((await createAccount(app.payload)).id)
+  templates = await createDemoTemplates(app.payload, accountId)
+})
+afterAll(async () => {
+  await app?.close()
+})
+
+const post = (body: unknown, options?: Parameters<typeof postWebhook>[2]) =>
+  postWebhook(app.rest.url, body, { secret: testAccount.appSecret, ...options })
+
+/** A campaign of n recipients claimed for sending, as the engine leaves them mid-send. */
+const claimedCampaign = async (n: number) => {
+  const campaign = await createCampaign(app.payload, {
+    account: accountId,
+    audienceType: 'contacts',
+    template: templates.hello_world,
+  })
+  const id = String(campaign.id)
+  const store = getStore(app.payload)
+  await store.insertRecipients(
+    id,
+    Array.from({ length: n }, (_, i) => ({
+      phoneNumber: `9198${String(i).padStart(8, '0')}`,
+      status: 'pending' as const,
+    })),
+  )
+  await store.recount(id)
+  const claimed = await store.claimBatch(id, n)
+  return { id, claimed, store }
+}
+
+const recordSent = async (id: string, claimed: ClaimedRecipient[], prefix: string) => {
+  await getStore(app.payload).recordOutcomes(
+    id,
+    claimed.map((r, i) => ({
+      id: r.id,
+      kind: 'sent',
+      messageId: `wamid.${prefix}${i}`,
+      sentAt: new Date(),
+    })),
+  )
+}
+
+const shuffled = <T>(items: T[]) => [...items].sort(() => Math.random() - 0.5)
+
+describe('webhook endpoint', () => {
+  test("GET answers Meta's verification only for a known verify token", async () => {
+    const ok = await fetch(
+      `${app.rest.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${testAccount.verifyToken}&hub.challenge=1158201444`,
+    )
+    expect(ok.status).toBe(200)
+    expect(await ok.text()).toBe('1158201444')
+    const bad = await fetch(
+      `${app.rest.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+    )
+    expect(bad.status).toBe(403)
+  })
+
+  test('missing or wrong signature, unknown number, malformed JSON: refused, nothing changes', async () => {
+    const { id, claimed } = await claimedCampaign(2)
+    await recordSent(id, claimed, 'sig')
+    const body = statusBody(testAccount.phoneNumberId, [{ id: 'wamid.sig0', status: 'delivered' }])
+    expect((await post(body, { signature: null })).status).toBe(401)
+    expect((await post(body, { signature: 'sha256=00' })).status).toBe(401)
+    expect((await post(body, { secret: 'another-secret' })).status).toBe(401)
+    expect(
+      (await post(statusBody('999999999', [{ id: 'wamid.sig0', status: 'read' }]))).status,
+    ).toBe(401)
+    expect((await post('{"entry": [')).status).toBe(400)
+    expect((await post({ hello: 'world' })).status).toBe(400)
+    expect(
+      (await post({ entry: [{ changes: [{ field: 'messages', value: { statuses: [] } }] }] }))
+        .status,
+    ).toBe(400)
+    expect((await post('x'.repeat(1024 * 1024 + 10))).status).toBe(413)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 0, readCount: 0 })
+    await expectCountersMatchRecipients(app.payload, id)
+  })
+
+  test('statuses move forward only; read before delivered counts as delivered; failed carries code and message', async () => {
+    const { id, claimed } = await claimedCampaign(3)
+    await recordSent(id, claimed, 'fw')
+    const t = Math.floor(Date.now() / 1000)
+    expect(
+      (
+        await post(
+          statusBody(testAccount.phoneNumberId, [
+            { id: 'wamid.fw0', status: 'read', timestamp: t + 5 },
+          ]),
+        )
+      ).status,
+    ).toBe(200)
+    await post(
+      statusBody(testAccount.phoneNumberId, [
+        { id: 'wamid.fw0', status: 'delivered', timestamp: t + 2 },
+      ]),
+    )
+    await post(
+      statusBody(testAccount.phoneNumberId, [
+        { id: 'wamid.fw1', status: 'delivered', timestamp: t },
+      ]),
+    )
+    await post(
+      statusBody(testAccount.phoneNumberId, [
+        { id: 'wamid.fw2', code: 131047, status: 'failed', timestamp: t },
+      ]),
+    )
+    const { recipients } = await expectCountersMatchRecipients(app.payload, id)
+    const byMessage = Object.fromEntries(recipients.map((r) => [r.messageId, r]))
+    expect(byMessage['wamid.fw0']).toMatchObject({ status: 'read' })
+    expect(byMessage['wamid.fw0'].deliveredAt).toBeTruthy()
+    expect(new Date(String(byMessage['wamid.fw0'].readAt)).getTime()).toBe((t + 5) * 1000)
+    expect(byMessage['wamid.fw1']).toMatchObject({ status: 'delivered' })
+    expect(byMessage['wamid.fw2']).toMatchObject({ errorCode: 131047, status: 'failed' })
+    expect(String(byMessage['wamid.fw2'].errorMessage)).toContain('24 hours')
+    expect(await campaignDoc(app.payload, id)).toMatchObject({
+      deliveredCount: 2,
+      failedCount: 1,
+      readCount: 1,
+      sentCount: 3,
+    })
+  })
+
+  test('the same events three times in shuffled order give exact counters', async () => {
+    const n = 40
+    const { id, claimed } = await claimedCampaign(n)
+    await recordSent(id, claimed, 'rep')
+    const events: Array<{ id: string; status: string }> = []
+    for (let i = 0; i < n; i++) {
+      const final =
+        i % 4 === 0
+          ? ['sent']
+          : i % 4 === 1
+            ? ['sent', 'delivered']
+            : i % 4 === 2
+              ? ['sent', 'delivered', 'read']
+              : ['sent', 'failed']
+      for (const status of final) {
+        events.push({ id: `wamid.rep${i}`, status })
+      }
+    }
+    const deliveries = shuffled([...events, ...events, ...events])
+    for (let i = 0; i < deliveries.length; i += 7) {
+      expect(
+        (await post(statusBody(testAccount.phoneNumberId, deliveries.slice(i, i + 7)))).status,
+      ).toBe(200)
+    }
+    await expectCountersMatchRecipients(app.payload, id)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({
+      deliveredCount: 20,
+      failedCount: 10,
+      readCount: 10,
+      sentCount: 40,
+    })
+  })
+
+  test('statuses that arrive before the send result are kept and applied when it lands', async () => {
+    const { id, claimed } = await claimedCampaign(4)
+    const early = claimed.map((_, i) => ({
+      id: `wamid.early${i}`,
+      status: i % 2 ? 'read' : 'delivered',
+    }))
+    expect((await post(statusBody(testAccount.phoneNumberId, early))).status).toBe(200)
+    const waiting = await app.payload.count({
+      collection: 'whatsapp-webhook-events',
+      where: { and: [{ applied: { equals: false } }, { messageId: { like: 'wamid.early' } }] },
+    })
+    expect(waiting.totalDocs).toBe(4)
+    await recordSent(id, claimed, 'early')
+    await expectCountersMatchRecipients(app.payload, id)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({
+      deliveredCount: 4,
+      readCount: 2,
+      sentCount: 4,
+    })
+    const stillWaiting = await app.payload.count({
+      collection: 'whatsapp-webhook-events',
+      where: { and: [{ applied: { equals: false } }, { messageId: { like: 'wamid.early' } }] },
+    })
+    expect(stillWaiting.totalDocs).toBe(0)
+  })
+
+  test('STOP opts out a known contact and creates an unknown one opted out; other messages reach onInboundMessage', async () => {
+    await app.payload.create({
+      collection: 'whatsapp-contacts',
+      data: { account: accountId, displayName: 'Known', phone: '+91 98111 22233' },
+    })
+    const message = (from: string, text: string) => ({
+      entry: [
+        {
+          id: testAccount.wabaId,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                contacts: [{ profile: { name: 'Sender' }, wa_id: from }],
+                messages: [
+                  {
+                    id: `wamid.in${from}${text}`,
+                    type: 'text',
+                    from,
+                    text: { body: text },
+                    timestamp: '1700000000',
+                  },
+                ],
+                messaging_product: 'whatsapp',
+                metadata: {
+                  display_phone_number: '15550009999',
+                  phone_number_id: testAccount.phoneNumberId,
+                },
+              },
+            },
+          ],
+        },
+      ],
+      object: 'whatsapp_business_account',
+    })
+    expect((await post(message('919811122233', ' stop '))).status).toBe(200)
+    expect((await post(message('919822233344', 'UNSUBSCRIBE'))).status).toBe(200)
+    expect((await post(message('919833344455', 'What time do you open?'))).status).toBe(200)
+    const contacts = await app.payload.find({
+      collection: 'whatsapp-contacts',
+      where: { normalizedPhone: { in: ['919811122233', '919822233344', '919833344455'] } },
+    })
+    const byPhone = Object.fromEntries(contacts.docs.map((c) => [c.normalizedPhone, c]))
+    expect(byPhone['919811122233']).toMatchObject({ optedOut: true })
+    expect(byPhone['919822233344']).toMatchObject({ displayName: 'Sender', optedOut: true })
+    expect(byPhone['919833344455']).toBeUndefined()
+    expect(inbound.map((m) => (m.text as { body: string }).body)).toEqual([
+      'What time do you open?',
+    ])
+  })
+
+  test('template status updates change the template', async () => {
+    const body = {
+      entry: [
+        {
+          id: testAccount.wabaId,
+          changes: [
+            {
+              field: 'message_template_status_update',
+              value: {
+                event: 'REJECTED',
+                message_template_id: 900000000000001,
+                message_template_language: 'en_US',
+                message_template_name: 'order_update',
+                reason: 'INCORRECT_CATEGORY',
+              },
+            },
+          ],
+          time: 1700000000,
+        },
+      ],
+      object: 'whatsapp_business_account',
+    }
+    expect((await post(body)).status).toBe(200)
+    const template = await app.payload.findByID({
+      id: templates.order_update,
+      collection: 'whatsapp-templates',
+    })
+    expect(template).toMatchObject({ rejectedReason: 'INCORRECT_CATEGORY', status: 'REJECTED' })
+  })
+})
+
+describe('template sync', () => {
+  test('pulls every template page from the Graph API and upserts them', async () => {
+    const { demoTemplates, startCloudApiSimulator } = await import('../../dev/simulator/index.js')
+    const { syncTemplates } = await import('../../src/index.js')
+    const many = Array.from({ length: 130 }, (_, i) => ({
+      ...demoTemplates[3],
+      id: String(800000000000000 + i),
+      name: `bulk_${i}`,
+    }))
+    const simulator = await startCloudApiSimulator({
+      accounts: [testAccount],
+      templates: { [testAccount.wabaId]: [...demoTemplates, ...many] },
+    })
+    const synced = await bootPayload('webhooks_sync', {
+      pluginOptions: { graphApiUrl: simulator.url, queue: false },
+    })
+    try {
+      const account = await createAccount(synced.payload)
+      const token = await synced.login()
+      const res = await synced.api('POST', '/whatsapp-templates/sync', {
+        body: { account: account.id },
+        token,
+      })
+      expect(res).toMatchObject({ body: { created: 136, total: 136, updated: 0 }, status: 200 })
+      const again = await syncTemplates(synced.payload, { accountId: account.id })
+      expect(again).toEqual({ created: 0, total: 136, updated: 136 })
+      const orderUpdate = await synced.payload.find({
+        collection: 'whatsapp-templates',
+        where: { name: { equals: 'order_update' } },
+      })
+      expect(orderUpdate.docs[0]).toMatchObject({ status: 'APPROVED' })
+      expect(orderUpdate.docs[0].variables).toEqual([
+        expect.objectContaining({ key: '1' }),
+        expect.objectContaining({ key: '2' }),
+      ])
+      expect(
+        (await synced.api('POST', '/whatsapp-templates/sync', { body: { account: account.id } }))
+          .status,
+      ).toBe(401)
+    } finally {
+      await synced.close()
+      await simulator.close()
+    }
+  })
+})
