@@ -10,14 +10,21 @@ export const startDevSimulator = (): Promise<string> => {
   const state = holder.__whatsappDevSimulator
   state.simulatorUrl ??= (async () => {
     const appPort = process.env.PORT ?? '3000'
+    const port = Number(process.env.SIMULATOR_PORT ?? 4010)
     const simulator = await startCloudApiSimulator({
       accounts: [demoAccount],
       latencyMs: { max: 250, min: 80 },
-      port: Number(process.env.SIMULATOR_PORT ?? 4010),
+      port,
       templates: { [demoAccount.wabaId]: demoTemplates },
       webhookUrl: `http://127.0.0.1:${appPort}/api/whatsapp/webhook`,
+    }).catch((error: NodeJS.ErrnoException) => {
+      // Next.js evaluates the config in worker processes too: the first one serves them all.
+      if (error.code === 'EADDRINUSE') {
+        return undefined
+      }
+      throw error
     })
-    return simulator.url
+    return simulator?.url ?? `http://127.0.0.1:${port}`
   })()
   return state.simulatorUrl
 }

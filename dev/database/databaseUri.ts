@@ -1,9 +1,7 @@
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { startEmbeddedServer } from './embeddedServer.js'
 
-const dirname = path.dirname(fileURLToPath(import.meta.url))
 
 type Holder = { embeddedUri?: Promise<string> }
 // Next.js may evaluate the config more than once in one process; one server serves them all.
@@ -11,7 +9,7 @@ const holder = globalThis as { __whatsappEmbeddedDb?: Holder } & typeof globalTh
 
 /**
  * DATABASE_URI when set (a real MongoDB in production); otherwise an embedded server whose
- * data lives in the git-ignored dev/.data folder across restarts.
+ * data lives in the git-ignored .data folder across restarts.
  */
 export const resolveDatabaseUri = async (): Promise<string> => {
   if (process.env.DATABASE_URI) {
@@ -23,7 +21,7 @@ export const resolveDatabaseUri = async (): Promise<string> => {
     const port = Number(process.env.EMBEDDED_DB_PORT ?? 27027)
     const database = 'whatsapp-campaigns-dev'
     const server = await startEmbeddedServer({
-      dataFile: path.resolve(dirname, '../.data/embedded-db.ejson'),
+      dataFile: path.resolve(process.cwd(), '.data/embedded-db.ejson'),
       port,
     }).catch((error: NodeJS.ErrnoException) => {
       // `npm run worker` beside `npm run dev`: the dev app's server already holds the port.
