@@ -2,7 +2,6 @@ import path from 'node:path'
 
 import { startEmbeddedServer } from './embeddedServer.js'
 
-
 type Holder = { embeddedUri?: Promise<string> }
 // Next.js may evaluate the config more than once in one process; one server serves them all.
 const holder = globalThis as { __whatsappEmbeddedDb?: Holder } & typeof globalThis

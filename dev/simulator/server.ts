@@ -158,6 +158,11 @@ export const startCloudApiSimulator = async (
     if (!/^\d{8,15}$/.test(to)) {
       return reply(metaError(400, 100, 'Invalid parameter', `Invalid "to": ${to}`), to)
     }
+    // Forced per-recipient errors come first, so tests control them exactly.
+    const forced = options.errorCodesByPhone?.[to]
+    if (forced !== undefined) {
+      return reply(metaError(400, forced, errorMessages[forced] ?? `Error ${forced}`), to)
+    }
     if (Math.random() < (options.http500Rate ?? 0)) {
       return reply(metaError(500, 1, 'An unknown error occurred'), to)
     }
@@ -186,10 +191,6 @@ export const startCloudApiSimulator = async (
     }
     if (!parametersMatch(template, body.template.components)) {
       return reply(metaError(400, 132000, errorMessages[132000]), to)
-    }
-    const forced = options.errorCodesByPhone?.[to]
-    if (forced !== undefined) {
-      return reply(metaError(400, forced, errorMessages[forced] ?? `Error ${forced}`), to)
     }
     if (Math.random() < (options.failureRate ?? 0)) {
       const code = options.failureCode ?? 131026

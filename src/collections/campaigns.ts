@@ -37,7 +37,8 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
     name,
     type: 'number',
     ...engineOnly,
-    admin: { readOnly: true, width: '16%' },
+    // The live analytics panel shows them in the edit view; the list view keeps the columns.
+    admin: { condition: () => false, readOnly: true, width: '16%' },
     defaultValue: 0,
     label: counterLabels[name],
   }))
@@ -185,7 +186,8 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         name: 'status',
         type: 'select',
         ...engineOnly,
-        admin: { position: 'sidebar', readOnly: true },
+        // Shown live by the controls panel in the edit view; the list view keeps the column.
+        admin: { condition: () => false, position: 'sidebar', readOnly: true },
         defaultValue: 'draft',
         index: true,
         options: [...campaignStatuses],

@@ -304,4 +304,31 @@ describe('audiences end to end, against the Cloud API simulator', () => {
         .status,
     ).toBe(404)
   })
+
+  test('webhooks from the simulator, duplicated and out of order, leave exact counters', async () => {
+    app.simulator.configure({
+      deliveryFailureRate: 0.25,
+      duplicateWebhookRate: 0.5,
+      shuffleWebhooks: true,
+    })
+    try {
+      const campaign = await createCampaign(app.payload, {
+        account: accountId,
+        audienceType: 'promo',
+        parameterMappings: { '1': 'name', 'button.0.1': 'code', 'header.1': 'name' },
+        template: templates.promo_header,
+      })
+      await runCampaign(app.payload, campaign.id, { wait: true })
+      await app.simulator.flushWebhooks()
+      const { counts, doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
+      expect(doc.sentCount).toBe(2)
+      expect(counts.read + counts.failed).toBe(2)
+    } finally {
+      app.simulator.configure({
+        deliveryFailureRate: 0,
+        duplicateWebhookRate: 0,
+        shuffleWebhooks: false,
+      })
+    }
+  })
 })

@@ -137,4 +137,50 @@ describe("Meta's errors, classified", () => {
       await slow.close()
     }
   })
+
+  test('Retry failed resends only recipients that failed for a temporary reason', async () => {
+    const phones = await createContacts(app.payload, accountId, 6, { first: 400, label: 'retry' })
+    app.simulator.configure({ errorCodesByPhone: { [phones[0]]: 131026 }, http500Rate: 1 })
+    const campaign = await campaignFor('retry')
+    await runCampaign(app.payload, campaign.id, { wait: true })
+    const first = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(first.doc).toMatchObject({ failedCount: 6, sentCount: 0, status: 'completed' })
+    expect(first.recipients.filter((r) => r.retryable === true)).toHaveLength(5)
+
+    app.simulator.configure({ errorCodesByPhone: { [phones[0]]: 131026 }, http500Rate: 0 })
+    const retried = await retryCampaign(app.payload, campaign.id)
+    expect(retried).toEqual({ requeued: 5, status: 'running' })
+    await waitForStatus(app.payload, campaign.id, ['completed'])
+    const after = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(after.doc).toMatchObject({ failedCount: 1, sentCount: 5 })
+    const counts = app.simulator.countsByRecipient()
+    expect(phones.slice(1).every((p) => counts.get(p) === 1)).toBe(true)
+    expect(counts.get(phones[0]) ?? 0).toBe(0)
+    app.simulator.configure({ errorCodesByPhone: {} })
+  })
+
+  test('an account without an access token is refused before anything is sent', async () => {
+    const bare = await app.payload.create({
+      collection: 'whatsapp-accounts',
+      data: { name: 'No token', phoneNumberId: '100000000000888', wabaId: '200000000000888' },
+    })
+    const template = await app.payload.create({
+      collection: 'whatsapp-templates',
+      data: {
+        account: bare.id,
+        components: [{ text: 'Hi', type: 'BODY' }],
+        name: 'bare_hi',
+        status: 'APPROVED',
+      },
+    })
+    const campaign = await createCampaign(app.payload, {
+      account: bare.id,
+      audienceType: 'contacts',
+      template: template.id,
+    })
+    await expect(runCampaign(app.payload, campaign.id)).rejects.toThrow('has no access token')
+    expect(
+      (await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })).status,
+    ).toBe('draft')
+  })
 })

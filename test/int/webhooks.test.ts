@@ -292,6 +292,50 @@ describe('webhook endpoint', () => {
   })
 })
 
+describe('several accounts, retention', () => {
+  test("each body is routed by phone_number_id and verified with that account's secret", async () => {
+    const second = await app.payload.create({
+      collection: 'whatsapp-accounts',
+      data: {
+        appSecretInput: 'second-secret',
+        name: 'Second',
+        phoneNumberId: '100000000000999',
+        wabaId: '200000000000999',
+      },
+    })
+    const { claimed, id } = await claimedCampaign(1)
+    await recordSent(id, claimed, 'multi')
+    const ours = statusBody('100000000000999', [{ id: 'wamid.nothing', status: 'delivered' }])
+    expect((await post(ours)).status).toBe(401)
+    expect((await post(ours, { secret: 'second-secret' })).status).toBe(200)
+    const mixed = statusBody(testAccount.phoneNumberId, [
+      { id: 'wamid.multi0', status: 'delivered' },
+    ])
+    mixed.entry.push(ours.entry[0])
+    expect((await post(mixed)).status).toBe(401)
+    expect((await post(mixed, { secret: 'second-secret' })).status).toBe(401)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 0 })
+    expect(second.id).toBeTruthy()
+  })
+
+  test('old events are pruned, except status events still waiting for their send', async () => {
+    const store = getStore(app.payload)
+    const [waiting, applied, message] = await store.logEvents([
+      { kind: 'status', messageId: 'wamid.waiting', payload: {}, status: 'read' },
+      { kind: 'status', messageId: 'wamid.applied', payload: {}, status: 'read' },
+      { kind: 'message', payload: {} },
+    ])
+    await store.markEventsApplied([applied])
+    const removed = await store.pruneEvents(new Date(Date.now() + 1000))
+    expect(removed).toBeGreaterThanOrEqual(2)
+    const left = await app.payload.find({
+      collection: 'whatsapp-webhook-events',
+      where: { id: { in: [waiting, applied, message] } },
+    })
+    expect(left.docs.map((d) => String(d.id))).toEqual([waiting])
+  })
+})
+
 describe('template sync', () => {
   test('pulls every template page from the Graph API and upserts them', async () => {
     const { demoTemplates, startCloudApiSimulator } = await import('../../dev/simulator/index.js')

@@ -48,11 +48,14 @@ export const CampaignControls: React.FC = () => {
   const [summary, setSummary] = useState<Summary | undefined>()
   const [busy, setBusy] = useState(false)
 
-  if (!id || !data || !data.canRun) {
+  if (!id || !data) {
     return null
   }
   const scheduled = Boolean(scheduledAt && new Date(scheduledAt).getTime() > Date.now())
   const actions: Action[] = (() => {
+    if (!data.canRun) {
+      return []
+    }
     switch (data.status) {
       case 'completed':
       case 'failed':
@@ -107,6 +110,10 @@ export const CampaignControls: React.FC = () => {
 
   return (
     <div className="wa-panel" data-testid="campaign-controls">
+      <div>
+        <span className="wa-muted">Status </span>
+        <strong data-testid="campaign-status">{data.status}</strong>
+      </div>
       <div className="wa-actions">
         {actions.map((action) => (
           <Button

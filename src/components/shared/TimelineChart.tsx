@@ -26,6 +26,17 @@ export const TimelineChart: React.FC<{ points: SeriesPoint[]; series: string[] }
   return (
     <figure className="wa-chart">
       <svg aria-label="timeline" role="img" viewBox={`0 0 ${width} ${height}`}>
+        {series.flatMap((name) =>
+          points.map((p, i) => (
+            <circle
+              cx={x(i)}
+              cy={y(p.values[name] ?? 0)}
+              fill={colors[name] ?? 'currentColor'}
+              key={`${name}-${p.label}`}
+              r={3}
+            />
+          )),
+        )}
         {series.map((name) => (
           <polyline
             fill="none"
