@@ -36,7 +36,7 @@ export default [
         ecmaVersion: 'latest',
         projectService: {
           maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 40,
-          allowDefaultProject: ['scripts/*.ts', '*.js', '*.mjs', '*.spec.ts', '*.d.ts'],
+          allowDefaultProject: ['*.js', '*.mjs', 'payload.config.ts', 'vitest.config.ts'],
         },
         // projectService: true,
         tsconfigRootDir: import.meta.dirname,
