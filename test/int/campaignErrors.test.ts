@@ -167,9 +167,9 @@ describe("Meta's errors, classified", () => {
     const template = await app.payload.create({
       collection: 'whatsapp-templates',
       data: {
-        account: bare.id,
-        components: [{ text: 'Hi', type: 'BODY' }],
         name: 'bare_hi',
+        account: bare.id,
+        components: [{ type: 'BODY', text: 'Hi' }],
         status: 'APPROVED',
       },
     })
@@ -180,7 +180,7 @@ describe("Meta's errors, classified", () => {
     })
     await expect(runCampaign(app.payload, campaign.id)).rejects.toThrow('has no access token')
     expect(
-      (await app.payload.findByID({ collection: 'whatsapp-campaigns', id: campaign.id })).status,
+      (await app.payload.findByID({ id: campaign.id, collection: 'whatsapp-campaigns' })).status,
     ).toBe('draft')
   })
 })

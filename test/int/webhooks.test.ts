@@ -297,13 +297,13 @@ describe('several accounts, retention', () => {
     const second = await app.payload.create({
       collection: 'whatsapp-accounts',
       data: {
-        appSecretInput: 'second-secret',
         name: 'Second',
+        appSecretInput: 'second-secret',
         phoneNumberId: '100000000000999',
         wabaId: '200000000000999',
       },
     })
-    const { claimed, id } = await claimedCampaign(1)
+    const { id, claimed } = await claimedCampaign(1)
     await recordSent(id, claimed, 'multi')
     const ours = statusBody('100000000000999', [{ id: 'wamid.nothing', status: 'delivered' }])
     expect((await post(ours)).status).toBe(401)
