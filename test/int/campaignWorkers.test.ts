@@ -92,7 +92,20 @@ describe('several workers', () => {
       databaseUri,
       pluginOptions: { claimLeaseMs: 3000, graphApiUrl: simulator.url, queue: { worker: false } },
     })
-    const startWorker = () =>
+    // A child process that dies while booting Payload (seen once in a while on the embedded
+    // server: exit 13) is started again; the kill under test happens only after it is ready.
+    const startWorker = async (): Promise<ChildProcess> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await bootWorker()
+        } catch (error) {
+          if (attempt >= 3) {
+            throw error
+          }
+        }
+      }
+    }
+    const bootWorker = () =>
       new Promise<ChildProcess>((resolve, reject) => {
         const child = fork(path.join(dirname, '../helpers/workerProcess.ts'), {
           env: {
