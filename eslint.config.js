@@ -20,9 +20,14 @@ export const defaultESLintIgnores = [
   '**/build/',
   '**/node_modules/',
   '**/temp/',
+  // Next.js build output of the dev app and of the browser tests.
+  '**/.next/**',
+  '**/.next-*/**',
+  'test-results/**',
 ]
 
 export default [
+  { ignores: defaultESLintIgnores },
   ...payloadEsLintConfig,
   {
     rules: {
@@ -36,7 +41,14 @@ export default [
         ecmaVersion: 'latest',
         projectService: {
           maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 40,
-          allowDefaultProject: ['*.js', '*.mjs', 'payload.config.ts', 'vitest.config.ts'],
+          allowDefaultProject: [
+            '*.js',
+            '*.mjs',
+            'payload.config.ts',
+            'vitest.config.ts',
+            'vitest.browser.config.ts',
+            'vitest.chaos.config.ts',
+          ],
         },
         // projectService: true,
         tsconfigRootDir: import.meta.dirname,

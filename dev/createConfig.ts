@@ -1,7 +1,6 @@
 import type { Config, Plugin } from 'payload'
 
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
-import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildConfig } from 'payload'
@@ -14,6 +13,8 @@ import { whatsappCampaignsPlugin } from '../src/index.js'
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
 export type CreateConfigArgs = {
+  /** Extra MongoClient options, e.g. monitorCommands for the benchmark. */
+  connectOptions?: Record<string, unknown>
   databaseUri: string
   onInit?: Config['onInit']
   pluginOptions?: WhatsAppCampaignsPluginOptions
@@ -23,6 +24,7 @@ export type CreateConfigArgs = {
 
 /** The Payload config of the dev app and of the integration tests: users + the plugin. */
 export const createConfig = ({
+  connectOptions,
   databaseUri,
   onInit,
   pluginOptions,
@@ -48,8 +50,15 @@ export const createConfig = ({
         ],
       },
     ],
-    db: mongooseAdapter({ ensureIndexes: true, url: databaseUri }),
-    editor: lexicalEditor(),
+    db: mongooseAdapter({
+      // Polling, not streaming, server monitoring: the embedded server cannot answer exhaust
+      // hellos, and a dev reload's reconnect would fail with "Server ended moreToCome".
+      connectOptions: { serverMonitoringMode: 'poll', ...connectOptions },
+      ensureIndexes: true,
+      url: databaseUri,
+    }),
+    // No rich text editor: nothing here has rich text, and Lexical 0.50's top-level-await entry
+    // points make a plain Node 20 process (the worker) exit with code 13 now and then at import.
     onInit,
     plugins: [whatsappCampaignsPlugin(pluginOptions), ...plugins],
     secret: process.env.PAYLOAD_SECRET || 'dev-secret-change-me-in-production',

@@ -7,3 +7,17 @@ export const demoAccount = {
   verifyToken: 'dev-verify-token',
   wabaId: '200000000000001',
 }
+
+/** The dev simulator answers sends to this number with 131026 (message undeliverable). */
+export const demoUndeliverablePhone = '919876599999'
+
+/** The accounts document for the demo credentials, as the seed and the benchmark create it. */
+export const demoAccountData = (name: string) => ({
+  name,
+  accessTokenInput: demoAccount.accessToken,
+  appSecretInput: demoAccount.appSecret,
+  messagesPerSecond: 80,
+  phoneNumberId: demoAccount.phoneNumberId,
+  verifyToken: demoAccount.verifyToken,
+  wabaId: demoAccount.wabaId,
+})

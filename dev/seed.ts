@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
-import { demoAccount } from './demoAccount.js'
+import { templateDocument } from '../src/meta/templateDocument.js'
+import { demoAccountData } from './demoAccount.js'
 import { demoTemplates } from './simulator/index.js'
 
 export const devUser = { email: 'dev@payloadcms.com', password: 'test' }
@@ -30,15 +31,7 @@ export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: 
 
   const account = await payload.create({
     collection: 'whatsapp-accounts',
-    data: {
-      name: simulatorUrl ? 'Demo number (simulator)' : 'Demo number',
-      accessTokenInput: demoAccount.accessToken,
-      appSecretInput: demoAccount.appSecret,
-      messagesPerSecond: 80,
-      phoneNumberId: demoAccount.phoneNumberId,
-      verifyToken: demoAccount.verifyToken,
-      wabaId: demoAccount.wabaId,
-    },
+    data: demoAccountData(simulatorUrl ? 'Demo number (simulator)' : 'Demo number'),
   })
 
   const templates = []
@@ -46,16 +39,7 @@ export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: 
     templates.push(
       await payload.create({
         collection: 'whatsapp-templates',
-        data: {
-          name: template.name,
-          account: account.id,
-          category: template.category,
-          components: template.components,
-          language: template.language,
-          metaId: template.id,
-          parameterFormat: template.parameter_format ?? 'POSITIONAL',
-          status: template.status,
-        },
+        data: templateDocument(template, account.id),
       }),
     )
   }

@@ -1,4 +1,4 @@
-import { demoAccount } from './demoAccount.js'
+import { demoAccount, demoUndeliverablePhone } from './demoAccount.js'
 import { demoTemplates, startCloudApiSimulator } from './simulator/index.js'
 
 type Holder = { simulatorUrl?: Promise<string> }
@@ -13,6 +13,8 @@ export const startDevSimulator = (): Promise<string> => {
     const port = Number(process.env.SIMULATOR_PORT ?? 4010)
     const simulator = await startCloudApiSimulator({
       accounts: [demoAccount],
+      // One number Meta refuses, so failures show in the admin.
+      errorCodesByPhone: { [demoUndeliverablePhone]: 131026 },
       latencyMs: { max: 250, min: 80 },
       port,
       templates: { [demoAccount.wabaId]: demoTemplates },

@@ -8,6 +8,7 @@ import {
   campaignAnalyticsEndpoint,
   globalAnalyticsEndpoint,
 } from './endpoints/analyticsEndpoints.js'
+import { audiencePreviewEndpoint } from './endpoints/audiencePreviewEndpoint.js'
 import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
 import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
 import { getQueue } from './jobs/index.js'
@@ -57,6 +58,7 @@ export const whatsappCampaignsPlugin =
       if (collection.slug === options.slugs.campaigns) {
         collection.endpoints = [
           ...(collection.endpoints || []),
+          audiencePreviewEndpoint(options),
           ...campaignEndpoints(options),
           campaignAnalyticsEndpoint(options),
           audienceSummaryEndpoint(options),

@@ -21,7 +21,8 @@ export type EmbeddedServerOptions = {
   port?: number
 }
 
-const freePort = () =>
+/** A TCP port nothing listens on right now. */
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = net.createServer()
     server.once('error', reject)

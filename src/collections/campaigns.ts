@@ -107,6 +107,18 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         ],
       },
       {
+        name: 'templatePreview',
+        type: 'ui',
+        admin: {
+          components: {
+            Field: {
+              clientProps: { templatesSlug: options.slugs.templates },
+              path: 'payload-plugin-whatsapp-campaigns/client#TemplatePreview',
+            },
+          },
+        },
+      },
+      {
         name: 'audienceType',
         type: 'select',
         defaultValue: 'contacts',
@@ -117,9 +129,14 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         name: 'audienceFilters',
         type: 'json',
         admin: {
+          components: {
+            // Rows of conditions instead of raw JSON; stored as a Payload "where" on contacts.
+            Field: {
+              clientProps: { campaignsSlug: options.slugs.campaigns },
+              path: 'payload-plugin-whatsapp-campaigns/client#AudienceFiltersField',
+            },
+          },
           condition: (data) => data?.audienceType === 'contacts',
-          description:
-            'A Payload "where" on contacts, e.g. {"labels": {"contains": "vip"}}. Opted-out and blocked contacts are always left out.',
         },
         validate: async (value: unknown, { req }: { req: PayloadRequest }) => {
           if (value === undefined || value === null || value === '') {
@@ -151,11 +168,32 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
             : 'A CSV audience needs a CSV file with a "phone" column.',
       },
       {
+        name: 'csvPreview',
+        type: 'ui',
+        admin: {
+          components: {
+            Field: {
+              clientProps: { campaignsSlug: options.slugs.campaigns },
+              path: 'payload-plugin-whatsapp-campaigns/client#CsvPreview',
+            },
+          },
+          condition: (data) => data?.audienceType === 'csv',
+        },
+      },
+      {
         name: 'parameterMappings',
         type: 'json',
         admin: {
-          description:
-            'Template variable -> audience field, e.g. {"1": "name", "2": "order_id"}. Header and button variables: "header.1", "button.0.1".',
+          components: {
+            // A row per template variable instead of raw JSON ({"1": "name", "header.1": "city"}).
+            Field: {
+              clientProps: {
+                campaignsSlug: options.slugs.campaigns,
+                templatesSlug: options.slugs.templates,
+              },
+              path: 'payload-plugin-whatsapp-campaigns/client#ParameterMappingsField',
+            },
+          },
         },
         defaultValue: {},
         validate: (value: unknown) => {
@@ -187,7 +225,12 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         type: 'select',
         ...engineOnly,
         // Shown live by the controls panel in the edit view; the list view keeps the column.
-        admin: { condition: () => false, position: 'sidebar', readOnly: true },
+        admin: {
+          components: { Cell: 'payload-plugin-whatsapp-campaigns/client#StatusBadge' },
+          condition: () => false,
+          position: 'sidebar',
+          readOnly: true,
+        },
         defaultValue: 'draft',
         index: true,
         options: [...campaignStatuses],
@@ -225,6 +268,18 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         type: 'ui',
         admin: {
           components: { Field: 'payload-plugin-whatsapp-campaigns/client#CampaignAnalytics' },
+        },
+      },
+      {
+        name: 'recipients',
+        type: 'ui',
+        admin: {
+          components: {
+            Field: {
+              clientProps: { recipientsSlug: options.slugs.recipients },
+              path: 'payload-plugin-whatsapp-campaigns/client#CampaignRecipients',
+            },
+          },
         },
       },
     ],

@@ -17,6 +17,14 @@ export const templatesCollection = (options: ResolvedOptions): CollectionConfig 
     update: options.access.update,
   },
   admin: {
+    components: {
+      beforeListTable: [
+        {
+          clientProps: { templatesSlug: options.slugs.templates },
+          path: 'payload-plugin-whatsapp-campaigns/client#SyncTemplatesButton',
+        },
+      ],
+    },
     defaultColumns: ['name', 'language', 'category', 'status', 'account'],
     group: adminGroup,
     useAsTitle: 'name',
@@ -48,6 +56,7 @@ export const templatesCollection = (options: ResolvedOptions): CollectionConfig 
     {
       name: 'status',
       type: 'select',
+      admin: { components: { Cell: 'payload-plugin-whatsapp-campaigns/client#StatusBadge' } },
       defaultValue: 'PENDING',
       index: true,
       options: [...templateStatuses],

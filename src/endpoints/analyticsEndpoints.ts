@@ -6,17 +6,18 @@ import { campaignAnalytics } from '../analytics/campaignAnalytics.js'
 import { globalAnalytics } from '../analytics/globalAnalytics.js'
 import { relationId } from '../collections/relationId.js'
 import { audienceSummary } from '../sending/audienceSummary.js'
-import { hasAccess } from './checkAccess.js'
+import { hasAccess, refuseUnlessAllowed } from './checkAccess.js'
 
 /** GET /api/<campaigns>/:id/analytics: the campaign's live figures. */
 export const campaignAnalyticsEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
     const id = relationId(req.routeParams?.id) ?? ''
-    if (!req.user) {
-      return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-    }
-    if (!(await hasAccess(options.access.read, req, { id, collection: options.slugs.campaigns }))) {
-      return Response.json({ error: 'You are not allowed to read campaigns.' }, { status: 403 })
+    const refusal = await refuseUnlessAllowed(req, options.access.read, 'read campaigns', {
+      id,
+      collection: options.slugs.campaigns,
+    })
+    if (refusal) {
+      return refusal
     }
     try {
       const analytics = await campaignAnalytics(req.payload, id)
@@ -37,11 +38,12 @@ export const campaignAnalyticsEndpoint = (options: ResolvedOptions): Endpoint =>
 export const audienceSummaryEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
     const id = relationId(req.routeParams?.id) ?? ''
-    if (!req.user) {
-      return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-    }
-    if (!(await hasAccess(options.access.run, req, { id, collection: options.slugs.campaigns }))) {
-      return Response.json({ error: 'You are not allowed to run campaigns.' }, { status: 403 })
+    const refusal = await refuseUnlessAllowed(req, options.access.run, 'run campaigns', {
+      id,
+      collection: options.slugs.campaigns,
+    })
+    if (refusal) {
+      return refusal
     }
     try {
       return Response.json(await audienceSummary(req.payload, id))
@@ -56,11 +58,9 @@ export const audienceSummaryEndpoint = (options: ResolvedOptions): Endpoint => (
 /** GET /api/whatsapp/analytics?period=day|month: totals over completed campaigns. */
 export const globalAnalyticsEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
-    if (!req.user) {
-      return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-    }
-    if (!(await hasAccess(options.access.read, req))) {
-      return Response.json({ error: 'You are not allowed to read campaigns.' }, { status: 403 })
+    const refusal = await refuseUnlessAllowed(req, options.access.read, 'read campaigns')
+    if (refusal) {
+      return refusal
     }
     const period = req.searchParams.get('period') === 'month' ? 'month' : 'day'
     return Response.json(await globalAnalytics(req.payload, { period }))

@@ -11,7 +11,7 @@ import {
   retryCampaign,
   runCampaign,
 } from '../sending/actions.js'
-import { hasAccess } from './checkAccess.js'
+import { refuseUnlessAllowed } from './checkAccess.js'
 
 type Action = (payload: Payload, id: string, req: PayloadRequest) => Promise<object>
 
@@ -38,13 +38,12 @@ export const campaignEndpoints = (options: ResolvedOptions): Endpoint[] =>
   Object.entries(actions).map(([name, action]) => ({
     handler: async (req) => {
       const id = relationId(req.routeParams?.id) ?? ''
-      if (!req.user) {
-        return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-      }
-      if (
-        !(await hasAccess(options.access.run, req, { id, collection: options.slugs.campaigns }))
-      ) {
-        return Response.json({ error: 'You are not allowed to run campaigns.' }, { status: 403 })
+      const refusal = await refuseUnlessAllowed(req, options.access.run, 'run campaigns', {
+        id,
+        collection: options.slugs.campaigns,
+      })
+      if (refusal) {
+        return refusal
       }
       try {
         return Response.json(await action(req.payload, id, req))

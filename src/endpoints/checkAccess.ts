@@ -22,3 +22,22 @@ export const hasAccess = async (
   })
   return totalDocs === 1
 }
+
+/**
+ * The shared guard of the plugin's endpoints: 401 for anonymous callers, 403 when the access
+ * rule refuses; undefined when the caller may go on.
+ */
+export const refuseUnlessAllowed = async (
+  req: PayloadRequest,
+  access: Access,
+  action: string,
+  doc?: { collection: string; id: string },
+): Promise<Response | undefined> => {
+  if (!req.user) {
+    return Response.json({ error: 'You must be logged in.' }, { status: 401 })
+  }
+  if (!(await hasAccess(access, req, doc))) {
+    return Response.json({ error: `You are not allowed to ${action}.` }, { status: 403 })
+  }
+  return undefined
+}

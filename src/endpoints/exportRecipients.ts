@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../options.js'
 
 import { csvLine } from '../analytics/csvCell.js'
 import { relationId } from '../collections/relationId.js'
-import { hasAccess } from './checkAccess.js'
+import { refuseUnlessAllowed } from './checkAccess.js'
 
 const columns = [
   'phoneNumber',
@@ -23,17 +23,18 @@ const columns = [
 const pageSize = 1000
 
 /**
- * GET /api/<campaigns>/:id/recipients.csv[?status=failed]: every recipient with its outcome,
+ * GET /api/<campaigns>/:id/recipients.csv[?status=failed&phone=9198]: every recipient with its outcome,
  * streamed page by page, formulas neutralized.
  */
 export const exportRecipientsEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
     const id = relationId(req.routeParams?.id) ?? ''
-    if (!req.user) {
-      return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-    }
-    if (!(await hasAccess(options.access.read, req, { id, collection: options.slugs.campaigns }))) {
-      return Response.json({ error: 'You are not allowed to read campaigns.' }, { status: 403 })
+    const refusal = await refuseUnlessAllowed(req, options.access.read, 'read campaigns', {
+      id,
+      collection: options.slugs.campaigns,
+    })
+    if (refusal) {
+      return refusal
     }
     const campaign = await req.payload
       .findByID({ id, collection: options.slugs.campaigns, depth: 0, disableErrors: true })
@@ -42,8 +43,13 @@ export const exportRecipientsEndpoint = (options: ResolvedOptions): Endpoint => 
       return Response.json({ error: `Campaign ${id} not found.` }, { status: 404 })
     }
     const status = req.searchParams.get('status')
+    const phone = req.searchParams.get('phone')?.replace(/\D/g, '')
     const where: Where = {
-      and: [{ campaign: { equals: id } }, ...(status ? [{ status: { equals: status } }] : [])],
+      and: [
+        { campaign: { equals: id } },
+        ...(status ? [{ status: { equals: status } }] : []),
+        ...(phone ? [{ phoneNumber: { like: phone } }] : []),
+      ],
     }
     const { payload } = req
     const encoder = new TextEncoder()

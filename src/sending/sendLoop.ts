@@ -109,10 +109,17 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   }
 
   async function loop(): Promise<SendLoopResult> {
-    const claimNext = () => store.claimBatch(campaignId, batchSize)
+    // Each batch comes with its opted-out and blocked phones, checked as it is claimed.
+    const claimNext = async () => {
+      const batch = await store.claimBatch(campaignId, batchSize)
+      const excluded =
+        batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : new Set()
+      return { batch, excluded }
+    }
+    const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: new Set() })
     let next = claimNext()
     for (;;) {
-      const batch = await next
+      const { batch, excluded } = await next
       if (batch.length === 0) {
         break
       }
@@ -124,15 +131,14 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
             batch.map((r) => ({ id: r.id, kind: 'released' })),
           ),
         )
-        next = Promise.resolve([])
+        next = nothing
         break
       }
       await args.onBatch?.()
-      const excluded = await args.excludedPhones(batch.map((r) => r.phoneNumber))
-      // The following batch is claimed when this one is nearly all fired, so sending does not
-      // wait on the database and a dead worker leaves little more than one batch unresolved.
-      const prefetchAt = Math.floor(batch.length * 0.9)
-      next = Promise.resolve([])
+      // The following batch is claimed when this one is half fired, so sending never waits on
+      // the database, and a dead worker leaves at most about two batches unresolved.
+      const prefetchAt = Math.floor(batch.length / 2)
+      next = nothing
       const outcomes: Promise<SendOutcome>[] = []
       for (const [index, recipient] of batch.entries()) {
         if (index === prefetchAt) {
@@ -162,7 +168,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       recording.push(Promise.all(outcomes).then((all) => store.recordOutcomes(campaignId, all)))
     }
     // A batch claimed ahead but not sent goes back to pending.
-    const unsent = await next
+    const { batch: unsent } = await next
     if (unsent.length > 0) {
       recording.push(
         store.recordOutcomes(

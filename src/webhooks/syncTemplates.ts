@@ -2,8 +2,9 @@ import type { Endpoint, Payload } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
-import { hasAccess } from '../endpoints/checkAccess.js'
+import { refuseUnlessAllowed } from '../endpoints/checkAccess.js'
 import { createGraphClient } from '../meta/graphClient.js'
+import { templateDocument } from '../meta/templateDocument.js'
 import { getPluginOptions } from '../pluginContext.js'
 
 /** Pulls an account's templates from Meta and creates or updates whatsapp-templates. */
@@ -30,17 +31,7 @@ export const syncTemplates = async (
   const result = { created: 0, total: 0, updated: 0 }
   for await (const template of client.listTemplates(String(account.wabaId))) {
     result.total++
-    const data = {
-      name: template.name,
-      account: account.id,
-      category: template.category,
-      components: template.components,
-      language: template.language,
-      metaId: template.id,
-      parameterFormat: template.parameter_format ?? 'POSITIONAL',
-      rejectedReason: template.rejected_reason ?? null,
-      status: template.status,
-    }
+    const data = templateDocument(template, account.id)
     const { docs } = await payload.find({
       collection: options.slugs.templates,
       depth: 0,
@@ -64,28 +55,44 @@ export const syncTemplates = async (
   return result
 }
 
-/** POST /api/<templates>/sync { account }: the Sync templates button. */
+/** POST /api/<templates>/sync [{ account }]: the Sync templates button. */
 export const syncTemplatesEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
-    if (!req.user) {
-      return Response.json({ error: 'You must be logged in.' }, { status: 401 })
-    }
-    if (!(await hasAccess(options.access.run, req))) {
-      return Response.json({ error: 'You are not allowed to sync templates.' }, { status: 403 })
+    const refusal = await refuseUnlessAllowed(req, options.access.run, 'sync templates')
+    if (refusal) {
+      return refusal
     }
     const body = (req.json ? await req.json().catch(() => ({})) : {}) as { account?: unknown }
-    const accountId =
+    const requested =
       typeof body.account === 'string' || typeof body.account === 'number'
-        ? body.account
+        ? [body.account]
         : undefined
-    if (accountId === undefined) {
-      return Response.json({ error: 'Say which account: { "account": id }.' }, { status: 400 })
+    // Without an account, the list view's button syncs every account the site has.
+    const accountIds =
+      requested ??
+      (
+        await req.payload.find({
+          collection: options.slugs.accounts,
+          depth: 0,
+          pagination: false,
+          select: {},
+        })
+      ).docs.map((doc) => doc.id)
+    const total = { created: 0, errors: [] as string[], total: 0, updated: 0 }
+    for (const accountId of accountIds) {
+      try {
+        const result = await syncTemplates(req.payload, { accountId })
+        total.created += result.created
+        total.updated += result.updated
+        total.total += result.total
+      } catch (error) {
+        total.errors.push((error as Error).message)
+      }
     }
-    try {
-      return Response.json(await syncTemplates(req.payload, { accountId }))
-    } catch (error) {
-      return Response.json({ error: (error as Error).message }, { status: 502 })
+    if (total.errors.length > 0 && total.total === 0) {
+      return Response.json({ error: total.errors.join(' '), ...total }, { status: 502 })
     }
+    return Response.json(total)
   },
   method: 'post',
   path: '/sync',

@@ -104,3 +104,26 @@ export const expectCountersMatchRecipients = async (payload: Payload, id: number
   })
   return { counts, doc, recipients: docs }
 }
+
+/**
+ * After workers died mid-campaign: the simulator accepted each phone at most once, counters
+ * equal the recipients, every recipient the engine calls sent was accepted exactly once, and
+ * every other one (claimed by a dead worker: maybe sent, maybe not) says unknown.
+ */
+export const expectEachSentOnceOrUnknown = async (
+  payload: Payload,
+  campaignId: number | string,
+  args: { counts: Map<string, number>; phones: string[] },
+) => {
+  for (const phone of args.phones) {
+    expect(args.counts.get(phone) ?? 0, phone).toBeLessThanOrEqual(1)
+  }
+  const { recipients } = await expectCountersMatchRecipients(payload, campaignId)
+  for (const r of recipients) {
+    if (r.status === 'sent' || r.status === 'delivered' || r.status === 'read') {
+      expect(args.counts.get(String(r.phoneNumber))).toBe(1)
+    } else {
+      expect(r.status).toBe('unknown')
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
 import { demoTemplates } from '../../dev/simulator/index.js'
+import { templateDocument } from '../../src/meta/templateDocument.js'
 
 /** Stores the simulator's demo templates for an account; returns their ids by name. */
 export const createDemoTemplates = async (payload: Payload, accountId: number | string) => {
@@ -8,15 +9,7 @@ export const createDemoTemplates = async (payload: Payload, accountId: number | 
   for (const template of demoTemplates) {
     const doc = await payload.create({
       collection: 'whatsapp-templates',
-      data: {
-        name: template.name,
-        account: accountId,
-        category: template.category,
-        components: template.components,
-        language: template.language,
-        parameterFormat: template.parameter_format ?? 'POSITIONAL',
-        status: template.status,
-      },
+      data: templateDocument(template, accountId),
     })
     ids[template.name] = String(doc.id)
   }

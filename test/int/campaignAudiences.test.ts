@@ -169,6 +169,45 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     expect(failed.find((r) => r.phoneNumber === '14155552671')?.errorMessage).toContain('order_id')
   })
 
+  test('audience preview for the form: CSV columns, counts, first rows checked; fields per audience', async () => {
+    const csv =
+      'Phone,name,order_id\n+91 98765 22222,Ann,A1\nnope,Bob,B2\n098765 22222,Ann again,A3\n'
+    const file = await uploadCsv(app.payload, 'preview.csv', csv)
+    const preview = (body: Record<string, unknown>, token?: string) =>
+      app.api('POST', '/whatsapp-campaigns/audience-preview', { body, token })
+
+    const csvPreview = await preview({ audienceType: 'csv', csvFile: file.id }, editor)
+    expect(csvPreview.status).toBe(200)
+    expect(csvPreview.body).toMatchObject({
+      csv: {
+        columns: ['phone', 'name', 'order_id'],
+        duplicatePhones: 1,
+        invalidPhones: 1,
+        rowCount: 3,
+      },
+      fields: ['phone', 'name', 'order_id'],
+    })
+    const rows = (csvPreview.body.csv as { preview: Array<{ phone: { ok: boolean } }> }).preview
+    expect(rows.map((row) => row.phone.ok)).toEqual([true, false, true])
+
+    const binary = await uploadCsv(app.payload, 'binary.csv', Buffer.from([0x50, 0, 1, 2]))
+    expect((await preview({ audienceType: 'csv', csvFile: binary.id }, editor)).body).toEqual({
+      error: 'The file contains binary data (NUL bytes); it is not a CSV.',
+      fields: [],
+    })
+    expect((await preview({ audienceType: 'promo' }, editor)).body).toEqual({
+      fields: ['phone', 'name', 'code'],
+    })
+    expect((await preview({ audienceType: 'nope' }, editor)).body.error).toContain('"nope"')
+    await app.payload.create({
+      collection: 'whatsapp-contacts',
+      data: { account: accountId, attributes: { city: 'Pune' }, phone: '+91 98765 33333' },
+    })
+    const contacts = await preview({ account: accountId, audienceType: 'contacts' }, editor)
+    expect(contacts.body.fields).toEqual(expect.arrayContaining(['name', 'attributes.city']))
+    expect((await preview({ audienceType: 'contacts' })).status).toBe(401)
+  })
+
   test('named audience: async iterable, its own phone and name fields, named variables', async () => {
     const campaign = await createCampaign(app.payload, {
       account: accountId,

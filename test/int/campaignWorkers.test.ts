@@ -1,13 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import {
-  type CloudApiSimulator,
-  demoTemplates,
-  startCloudApiSimulator,
-} from '../../dev/simulator/index.js'
+import type { CloudApiSimulator } from '../../dev/simulator/index.js'
+
 import { stopCampaignQueue } from '../../src/index.js'
 import { bootPayload, type TestApp, testDatabaseUri } from '../helpers/bootPayload.js'
 import { createContacts } from '../helpers/contacts.js'
@@ -15,20 +11,18 @@ import {
   createAccount,
   createCampaign,
   expectCountersMatchRecipients,
+  expectEachSentOnceOrUnknown,
   testAccount,
   waitForStatus,
 } from '../helpers/fixtures.js'
+import { killWorker, startWorker } from '../helpers/spawnWorker.js'
 import { createDemoTemplates } from '../helpers/templates.js'
+import { startTestSimulator } from '../helpers/testSimulator.js'
 
-const dirname = path.dirname(fileURLToPath(import.meta.url))
 let simulator: CloudApiSimulator
 
 beforeAll(async () => {
-  simulator = await startCloudApiSimulator({
-    accounts: [testAccount],
-    latencyMs: 30,
-    templates: { [testAccount.wabaId]: demoTemplates },
-  })
+  simulator = await startTestSimulator({ latencyMs: 30 })
 })
 afterAll(async () => {
   await simulator?.close()
@@ -92,34 +86,7 @@ describe('several workers', () => {
       databaseUri,
       pluginOptions: { claimLeaseMs: 3000, graphApiUrl: simulator.url, queue: { worker: false } },
     })
-    // A child process that dies while booting Payload (seen once in a while on the embedded
-    // server: exit 13) is started again; the kill under test happens only after it is ready.
-    const startWorker = async (): Promise<ChildProcess> => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await bootWorker()
-        } catch (error) {
-          if (attempt >= 3) {
-            throw error
-          }
-        }
-      }
-    }
-    const bootWorker = () =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const child = fork(path.join(dirname, '../helpers/workerProcess.ts'), {
-          env: {
-            ...process.env,
-            WORKER_CLAIM_LEASE_MS: '3000',
-            WORKER_DATABASE_URI: databaseUri,
-            WORKER_GRAPH_URL: simulator.url,
-          },
-          execArgv: ['--import', 'tsx'],
-          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        })
-        child.once('message', () => resolve(child))
-        child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)))
-      })
+    const workerArgs = { claimLeaseMs: 3000, databaseUri, graphUrl: simulator.url }
     let worker: ChildProcess | undefined
     try {
       simulator.reset()
@@ -131,7 +98,7 @@ describe('several workers', () => {
         audienceType: 'contacts',
         template: templates.hello_world,
       })
-      worker = await startWorker()
+      worker = await startWorker(workerArgs)
       const token = await app.login()
       expect(
         (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
@@ -139,28 +106,19 @@ describe('several workers', () => {
       while (simulator.sent.length < 30) {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      worker.kill('SIGKILL')
-      await new Promise((resolve) => worker?.once('exit', resolve))
+      await killWorker(worker)
       const sentAtCrash = simulator.sent.length
       expect(sentAtCrash).toBeLessThan(120)
 
-      worker = await startWorker()
+      worker = await startWorker(workerArgs)
       const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
-      const counts = simulator.countsByRecipient()
-      for (const phone of phones) {
-        expect(counts.get(phone) ?? 0).toBeLessThanOrEqual(1)
-      }
-      const { recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
-      for (const r of recipients) {
-        if (r.status === 'sent' || r.status === 'delivered' || r.status === 'read') {
-          expect(counts.get(String(r.phoneNumber))).toBe(1)
-        } else {
-          expect(r.status).toBe('unknown')
-        }
-      }
+      await expectEachSentOnceOrUnknown(app.payload, campaign.id, {
+        counts: simulator.countsByRecipient(),
+        phones,
+      })
       expect(done.sentCount + done.unknownCount).toBe(120)
     } finally {
-      worker?.kill('SIGKILL')
+      await killWorker(worker)
       await app.close()
     }
   })

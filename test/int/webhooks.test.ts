@@ -5,9 +5,13 @@ import type { ClaimedRecipient } from '../../src/store/types.js'
 import { getStore } from '../../src/store/index.js'
 import { bootPayload, type TestApp } from '../helpers/bootPayload.js'
 import {
+  claimedCampaign as claimedCampaignOf,
+  recordSent as recordSentOf,
+  shuffled,
+} from '../helpers/claimedCampaign.js'
+import {
   campaignDoc,
   createAccount,
-  createCampaign,
   expectCountersMatchRecipients,
   testAccount,
 } from '../helpers/fixtures.js'
@@ -38,40 +42,10 @@ afterAll(async () => {
 const post = (body: unknown, options?: Parameters<typeof postWebhook>[2]) =>
   postWebhook(app.rest.url, body, { secret: testAccount.appSecret, ...options })
 
-/** A campaign of n recipients claimed for sending, as the engine leaves them mid-send. */
-const claimedCampaign = async (n: number) => {
-  const campaign = await createCampaign(app.payload, {
-    account: accountId,
-    audienceType: 'contacts',
-    template: templates.hello_world,
-  })
-  const id = String(campaign.id)
-  const store = getStore(app.payload)
-  await store.insertRecipients(
-    id,
-    Array.from({ length: n }, (_, i) => ({
-      phoneNumber: `9198${String(i).padStart(8, '0')}`,
-      status: 'pending' as const,
-    })),
-  )
-  await store.recount(id)
-  const claimed = await store.claimBatch(id, n)
-  return { id, claimed, store }
-}
-
-const recordSent = async (id: string, claimed: ClaimedRecipient[], prefix: string) => {
-  await getStore(app.payload).recordOutcomes(
-    id,
-    claimed.map((r, i) => ({
-      id: r.id,
-      kind: 'sent',
-      messageId: `wamid.${prefix}${i}`,
-      sentAt: new Date(),
-    })),
-  )
-}
-
-const shuffled = <T>(items: T[]) => [...items].sort(() => Math.random() - 0.5)
+const claimedCampaign = (n: number) =>
+  claimedCampaignOf(app.payload, { accountId, n, templateId: templates.hello_world })
+const recordSent = (id: string, claimed: ClaimedRecipient[], prefix: string) =>
+  recordSentOf(app.payload, id, claimed, prefix)
 
 describe('webhook endpoint', () => {
   test("GET answers Meta's verification only for a known verify token", async () => {
@@ -362,6 +336,9 @@ describe('template sync', () => {
       expect(res).toMatchObject({ body: { created: 136, total: 136, updated: 0 }, status: 200 })
       const again = await syncTemplates(synced.payload, { accountId: account.id })
       expect(again).toEqual({ created: 0, total: 136, updated: 136 })
+      // The list view's button names no account: every account is synced.
+      const all = await synced.api('POST', '/whatsapp-templates/sync', { token })
+      expect(all).toMatchObject({ body: { created: 0, errors: [], updated: 136 }, status: 200 })
       const orderUpdate = await synced.payload.find({
         collection: 'whatsapp-templates',
         where: { name: { equals: 'order_update' } },

@@ -36,7 +36,7 @@ export const AnalyticsDashboard: React.FC = () => {
   })
   const { data, error } = usePolling<GlobalAnalytics>(
     `${serverURL}${api}/whatsapp/analytics?period=${period}`,
-    5000,
+    { intervalMs: 5000 },
   )
   const rows = useMemo(() => {
     const list = [...(data?.campaigns ?? [])]

@@ -1,26 +1,14 @@
 'use client'
-import { useConfig, useDocumentInfo } from '@payloadcms/ui'
 import React from 'react'
-
-import type { CampaignAnalytics as Analytics } from '../../analytics/campaignAnalytics.js'
 
 import { duration, percent } from '../shared/format.js'
 import { TimelineChart } from '../shared/TimelineChart.js'
-import { usePolling } from '../shared/usePolling.js'
+import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
 
 /** The spec's campaign detail breakdown, live: counters, rates, progress, pace, timeline, failures. */
 export const CampaignAnalytics: React.FC = () => {
-  const { id } = useDocumentInfo()
-  const {
-    config: {
-      routes: { api },
-      serverURL,
-    },
-  } = useConfig()
-  const { data, error } = usePolling<Analytics>(
-    id ? `${serverURL}${api}/whatsapp-campaigns/${id}/analytics` : null,
-  )
+  const { id, data, error } = useCampaignAnalytics()
   if (!id) {
     return <p className="wa-muted">Analytics appear once the campaign is saved.</p>
   }

@@ -1,18 +1,9 @@
 'use client'
-import {
-  Button,
-  ConfirmationModal,
-  toast,
-  useConfig,
-  useDocumentInfo,
-  useFormFields,
-  useModal,
-} from '@payloadcms/ui'
+import { Button, ConfirmationModal, toast, useFormFields, useModal } from '@payloadcms/ui'
 import React, { useState } from 'react'
 
-import type { CampaignAnalytics } from '../../analytics/campaignAnalytics.js'
-
-import { usePolling } from '../shared/usePolling.js'
+import { StatusBadge } from '../shared/StatusBadge.js'
+import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
 
 type Action = 'cancel' | 'pause' | 'resume' | 'retry' | 'retry-unknown' | 'run'
@@ -32,23 +23,13 @@ const confirmSlug = 'whatsapp-campaign-confirm'
 
 /** Run, Pause, Resume, Cancel and Retry, shown only when the status allows them and the user may run. */
 export const CampaignControls: React.FC = () => {
-  const { id } = useDocumentInfo()
-  const {
-    config: {
-      routes: { api },
-      serverURL,
-    },
-  } = useConfig()
+  const { id, base, data, refresh } = useCampaignAnalytics()
   const scheduledAt = useFormFields(([fields]) => fields.scheduledAt?.value as string | undefined)
   const { openModal } = useModal()
-  const base = `${serverURL}${api}/whatsapp-campaigns/${id}`
-  const { data, refresh } = usePolling<{ canRun: boolean } & CampaignAnalytics>(
-    id ? `${base}/analytics` : null,
-  )
   const [summary, setSummary] = useState<Summary | undefined>()
   const [busy, setBusy] = useState(false)
 
-  if (!id || !data) {
+  if (!id || !base || !data) {
     return null
   }
   const scheduled = Boolean(scheduledAt && new Date(scheduledAt).getTime() > Date.now())
@@ -112,7 +93,7 @@ export const CampaignControls: React.FC = () => {
     <div className="wa-panel" data-testid="campaign-controls">
       <div>
         <span className="wa-muted">Status </span>
-        <strong data-testid="campaign-status">{data.status}</strong>
+        <StatusBadge cellData={data.status} />
       </div>
       <div className="wa-actions">
         {actions.map((action) => (

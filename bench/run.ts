@@ -1,0 +1,167 @@
+/**
+ * npm run bench: the engine against the Cloud API simulator, figures printed as a table.
+ * BENCH_ONLY=send,materialize,webhooks,analytics picks sections; BENCH_SEND_SECONDS (10; 4 on the embedded server),
+ * BENCH_SIZE (rows materialized, 20000), BENCH_WEBHOOK_SECONDS (15); MONGODB_URI for a real MongoDB.
+ */
+import os from 'node:os'
+
+import type { SendResult } from './send.js'
+
+import { demoAccount } from '../dev/demoAccount.js'
+import { demoTemplates, startCloudApiSimulator } from '../dev/simulator/index.js'
+import { benchAnalytics } from './analytics.js'
+import { bootBench } from './boot.js'
+import { benchMaterialize } from './materialize.js'
+import { benchRows } from './phones.js'
+import { benchSend } from './send.js'
+import { benchWebhooks } from './webhooks.js'
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const only = (process.env.BENCH_ONLY ?? 'send,materialize,webhooks,analytics').split(',')
+// The embedded server scans every recipient on each claim: shorter runs keep it usable.
+const sendSeconds = env('BENCH_SEND_SECONDS', process.env.MONGODB_URI ? 10 : 4)
+const size = env('BENCH_SIZE', 20_000)
+const webhookSeconds = env('BENCH_WEBHOOK_SECONDS', 15)
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits)
+const table = (head: string[], rows: Array<Array<number | string>>) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n')
+
+const main = async () => {
+  const simulator = await startCloudApiSimulator({
+    accounts: [demoAccount],
+    templates: { [demoAccount.wabaId]: demoTemplates },
+  })
+  const audience = { count: 0 }
+  const app = await bootBench({
+    audiences: {
+      bench: {
+        fields: ['phone', 'name', 'code'],
+        resolve: () => Promise.resolve(benchRows(audience.count)),
+      },
+    },
+    graphApiUrl: simulator.url,
+  })
+  const output: string[] = [
+    `# payload-plugin-whatsapp-campaigns benchmark`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `Database: ${app.database}`,
+  ]
+  try {
+    let messageIds: string[] = []
+    if (only.includes('send')) {
+      const results: SendResult[] = []
+      for (const cap of [80, 1000]) {
+        for (const latencyMs of [0, 200]) {
+          const result = await benchSend(app, simulator, audience, {
+            cap,
+            latencyMs,
+            recipients: cap * sendSeconds,
+          })
+          results.push(result)
+          messageIds = simulator.sent.map((m) => m.id)
+          process.stderr.write(
+            `send ${cap}/s at ${latencyMs} ms: ${fixed(result.achieved)} msg/s\n`,
+          )
+        }
+      }
+      output.push(
+        '',
+        '## 1-2. Send throughput and engine overhead (one process, simulator in-process)',
+        table(
+          [
+            'cap msg/s',
+            'latency',
+            'recipients',
+            'achieved msg/s',
+            '% of cap',
+            'max in any 1 s',
+            'DB commands/msg',
+            'CPU ms/msg',
+          ],
+          results.map((r) => [
+            r.cap,
+            `${r.latencyMs} ms`,
+            r.sent,
+            fixed(r.achieved),
+            `${fixed((r.achieved / r.cap) * 100)}%`,
+            `${r.maxInOneSecond}${r.maxInOneSecond > r.cap ? ' (ABOVE CAP)' : ''}`,
+            fixed(r.commandsPerMessage, 3),
+            fixed(r.cpuMsPerMessage, 3),
+          ]),
+        ),
+        'CPU is this process: the engine and the in-process simulator answering its sends; the database runs apart.',
+      )
+    }
+    if (only.includes('materialize')) {
+      const results = await benchMaterialize(app, size)
+      output.push(
+        '',
+        `## 3. Audience materialization (${size} rows)`,
+        table(
+          ['audience', 'rows', 'rows/s', 'peak RSS MB'],
+          results.map((r) => [r.kind, r.rows, fixed(r.rowsPerSecond, 0), fixed(r.peakRssMb, 0)]),
+        ),
+      )
+    }
+    if (only.includes('webhooks')) {
+      if (messageIds.length === 0) {
+        const result = await benchSend(app, simulator, audience, {
+          cap: 1000,
+          latencyMs: 0,
+          recipients: 2000,
+        })
+        messageIds = simulator.sent.map((m) => m.id).slice(0, result.sent)
+      }
+      const result = await benchWebhooks(app.restUrl, messageIds, {
+        seconds: webhookSeconds,
+        senders: 16,
+      })
+      output.push(
+        '',
+        '## 4. Webhook ingestion (signed status events over HTTP, one per request)',
+        table(
+          ['senders', 'seconds', 'events', 'events/s', 'p50 ms', 'p99 ms', 'rejected'],
+          [
+            [
+              result.senders,
+              fixed(result.seconds),
+              result.events,
+              fixed(result.eventsPerSecond, 0),
+              fixed(result.p50Ms),
+              fixed(result.p99Ms),
+              result.rejected,
+            ],
+          ],
+        ),
+      )
+    }
+    if (only.includes('analytics')) {
+      const result = await benchAnalytics(app)
+      output.push(
+        '',
+        '## 5. Global analytics',
+        table(
+          ['campaigns', 'recipients each', 'median ms (5 runs)'],
+          [[result.campaigns, result.recipients, fixed(result.medianMs)]],
+        ),
+      )
+    }
+  } finally {
+    await app.close()
+    await simulator.close()
+  }
+  process.stdout.write(`${output.join('\n')}\n`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String((error as Error).stack ?? error)}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,35 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+
+/** A campaign worker in a child process, ready once it resolves. */
+export const startWorker = (args: {
+  claimLeaseMs: number
+  databaseUri: string
+  graphUrl: string
+}): Promise<ChildProcess> =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    const child = fork(path.join(dirname, 'workerProcess.ts'), {
+      env: {
+        ...process.env,
+        WORKER_CLAIM_LEASE_MS: String(args.claimLeaseMs),
+        WORKER_DATABASE_URI: args.databaseUri,
+        WORKER_GRAPH_URL: args.graphUrl,
+      },
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
+    child.once('message', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} while booting`)))
+  })
+
+/** SIGKILLs a worker and waits until it is gone. */
+export const killWorker = async (worker: ChildProcess | undefined) => {
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
+    const exited = new Promise((resolve) => worker.once('exit', resolve))
+    worker.kill('SIGKILL')
+    await exited
+  }
+}
