@@ -68,6 +68,11 @@ export type WhatsAppCampaignsPluginOptions = {
    * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
    */
   claimLeaseMs?: number
+  /**
+   * How long database calls are retried while the database is unreachable (connection dropped,
+   * failover) before the campaign gives up with an error. Sending waits meanwhile. Default 60 000 ms.
+   */
+  databaseRetryMs?: number
   /** Slug, admin group, extra fields or hooks of each collection. */
   collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /** Calling code given to numbers written without one. Default "91", as in the spec. */
@@ -123,6 +128,7 @@ export type ResolvedOptions = {
   audiences: Record<string, NamedAudience>
   claimLeaseMs: number
   collections: Partial<Record<CollectionKey, CollectionOverride>>
+  databaseRetryMs: number
   defaultCountryCode: string
   enabled: boolean
   graphApiUrl: string
@@ -178,6 +184,7 @@ export const resolveOptions = (
     audiences: options.audiences ?? {},
     claimLeaseMs: options.claimLeaseMs ?? 120_000,
     collections,
+    databaseRetryMs: options.databaseRetryMs ?? 60_000,
     defaultCountryCode: options.defaultCountryCode ?? '91',
     enabled: options.enabled ?? true,
     graphApiUrl:

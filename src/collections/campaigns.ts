@@ -3,6 +3,7 @@ import type { CollectionConfig, Field, FieldAccess, PayloadRequest, Where } from
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
+import { hideEngineFields } from './hideEngineFields.js'
 import { campaignCounterFields, campaignStatuses } from './campaignStatuses.js'
 import { relationId } from './relationId.js'
 
@@ -56,6 +57,7 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
       group: adminGroup,
       useAsTitle: 'name',
     },
+    hooks: { afterRead: [hideEngineFields('counterOps')] },
     fields: [
       {
         name: 'controls',

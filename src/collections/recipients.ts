@@ -3,6 +3,7 @@ import type { CollectionConfig, Field } from 'payload'
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
+import { hideEngineFields } from './hideEngineFields.js'
 import { recipientStatuses } from './campaignStatuses.js'
 
 const timestamp = (name: string): Field => ({
@@ -28,6 +29,7 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     useAsTitle: 'phoneNumber',
   },
   defaultSort: '-sentAt',
+  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp')] },
   fields: [
     {
       name: 'campaign',

@@ -1,7 +1,9 @@
 import type { Payload } from 'payload'
 
 import { renderTemplateComponents } from '../audience/renderComponents.js'
+import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
+import { createRetryTransient, isTransientDatabaseError } from '../store/transientErrors.js'
 import { audienceRows } from './audienceRows.js'
 import { loadCampaignContext } from './campaignContext.js'
 import { findExcludedPhones } from './excludedPhones.js'
@@ -20,14 +22,38 @@ export type ExecuteOptions = {
  * Does the work of a running campaign: materializes its audience once, then sends until
  * nothing is pending, the campaign is paused or cancelled, or Meta refuses the account.
  * Safe to run twice at once for one campaign: every recipient is claimed atomically.
+ * While the database stays unreachable the campaign is not failed: it starts over once the
+ * database is back, and claims left behind become unknown after their lease.
  */
 export const executeCampaign = async (
   payload: Payload,
   campaignId: string,
-  { touch }: ExecuteOptions = {},
+  options: ExecuteOptions = {},
+): Promise<void> => {
+  for (;;) {
+    try {
+      return await executeOnce(payload, campaignId, options)
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) {
+        throw error
+      }
+      payload.logger.warn(
+        { campaignId, err: error },
+        'whatsapp campaign: database unreachable; starting over when it is back',
+      )
+      await sleep(2000)
+    }
+  }
+}
+
+const executeOnce = async (
+  payload: Payload,
+  campaignId: string,
+  { touch }: ExecuteOptions,
 ): Promise<void> => {
   const store = getStore(payload)
-  const context = await loadCampaignContext(payload, campaignId)
+  const retry = createRetryTransient(payload.logger, getPluginOptions(payload).databaseRetryMs)
+  const context = await retry(() => loadCampaignContext(payload, campaignId))
   const { account, campaign, options, template } = context
   if (campaign.status !== 'running') {
     return
@@ -55,7 +81,8 @@ export const executeCampaign = async (
 
     const result = await runSendLoop({
       campaignId,
-      excludedPhones: (phones) => findExcludedPhones(payload, options, String(account.id), phones),
+      excludedPhones: (phones) =>
+        retry(() => findExcludedPhones(payload, options, String(account.id), phones)),
       language: template.language,
       messagesPerSecond: account.messagesPerSecond ?? 80,
       onBatch: touch,
@@ -88,6 +115,9 @@ export const executeCampaign = async (
     }
     await finishWhenSettled(payload, campaignId, options.claimLeaseMs)
   } catch (error) {
+    if (isTransientDatabaseError(error)) {
+      throw error
+    }
     payload.logger.error({ campaignId, err: error }, 'whatsapp campaign failed')
     await store.transition(campaignId, ['running'], {
       error: (error as Error).message,

@@ -18,6 +18,7 @@ import type {
 
 import { recipientStatuses } from '../collections/campaignStatuses.js'
 import { counterDelta, statusesBelow } from './statusRank.js'
+import { createRetryTransient } from './transientErrors.js'
 
 const oid = (id: Id) => new ObjectId(id)
 
@@ -27,29 +28,80 @@ const rateLimitCollection = 'whatsapp_send_schedule'
 const nonZero = (delta: CounterDelta) =>
   Object.fromEntries(Object.entries(delta).filter(([, value]) => value !== 0))
 
+/** How many recent counter updates a campaign remembers, so a retried one is not applied twice. */
+const counterOpsKept = 50
+
+const opId = () => new ObjectId().toHexString()
+
 /** The CampaignStore on Payload's MongoDB adapter, using the driver directly for bulk and atomic writes. */
 export const createMongoStore = (payload: Payload, options: ResolvedOptions): CampaignStore => {
   const adapter = payload.db as MongooseAdapter
-  const native = (slug: string): Collection<Document> => {
+  const native = <T extends Document = Document>(slug: string): Collection<T> => {
     const model = adapter.collections[slug]
     if (!model) {
       throw new Error(`whatsapp-campaigns: collection "${slug}" is not registered`)
     }
-    return adapter.connection.db!.collection(model.collection.collectionName)
+    return adapter.connection.db!.collection<T>(model.collection.collectionName)
   }
   const recipients = () => native(options.slugs.recipients)
-  const campaigns = () => native(options.slugs.campaigns)
+  const campaigns = () =>
+    native<{ counterOps?: string[]; status?: CampaignStatus }>(options.slugs.campaigns)
   const events = () => native(options.slugs.webhookEvents)
   const knownSchedules = new Set<string>()
+  const retry = createRetryTransient(payload.logger, options.databaseRetryMs)
 
+  /**
+   * A write retried after a dropped connection may already have been applied, so each
+   * increment carries an id the campaign remembers: applied once, however often it is sent.
+   */
   const incrementCounters = async (campaignId: Id, delta: CounterDelta) => {
     const inc = nonZero(delta)
     if (Object.keys(inc).length === 0) {
       return
     }
-    await campaigns().updateOne(
-      { _id: oid(campaignId) },
-      { $inc: inc, $set: { updatedAt: new Date() } },
+    const op = opId()
+    await retry(() =>
+      campaigns().updateOne(
+        { _id: oid(campaignId), counterOps: { $ne: op } },
+        {
+          $inc: inc,
+          $push: { counterOps: { $each: [op], $slice: -counterOpsKept } },
+          $set: { updatedAt: new Date() },
+        },
+      ),
+    )
+  }
+
+  /**
+   * Runs a status-guarded bulk write that stamps each document it moves with `op`. Its
+   * modified count is exact unless it had to be retried (the first try may have been applied
+   * without an answer); then the stamps are counted instead.
+   */
+  const movedBy = async (op: string, ids: ObjectId[], write: () => Promise<number>) => {
+    let retried = false
+    const modified = await retry(write, () => (retried = true))
+    return retried
+      ? retry(() => recipients().countDocuments({ _id: { $in: ids }, outcomeOp: op }))
+      : modified
+  }
+
+  /** Inserts documents with ids chosen here; a retried insert upserts, so none is doubled. */
+  const insertOnce = async (collection: Collection<Document>, docs: Document[]) => {
+    let retried = false
+    await retry(
+      async () => {
+        if (!retried) {
+          await collection.insertMany(docs, { ordered: false })
+          return
+        }
+        await collection.bulkWrite(
+          docs.map((doc) => ({
+            updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true },
+          })),
+          { ordered: false },
+        )
+      },
+      () => (retried = true),
     )
   }
 
@@ -68,10 +120,12 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       set.errorCode = event.errorCode ?? null
       set.errorMessage = event.errorMessage ?? 'Meta reported the message as failed'
     }
-    const before = await recipients().findOneAndUpdate(
-      { messageId: event.messageId, status: { $in: statusesBelow(event.status) } },
-      { $set: set, ...(Object.keys(min).length > 0 ? { $min: min } : {}) },
-      { projection: { campaign: 1, status: 1 }, returnDocument: 'before' },
+    const before = await retry(() =>
+      recipients().findOneAndUpdate(
+        { messageId: event.messageId, status: { $in: statusesBelow(event.status) } },
+        { $set: set, ...(Object.keys(min).length > 0 ? { $min: min } : {}) },
+        { projection: { campaign: 1, status: 1 }, returnDocument: 'before' },
+      ),
     )
     if (before) {
       await incrementCounters(
@@ -80,40 +134,48 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       )
       return true
     }
-    const exists = await recipients().countDocuments({ messageId: event.messageId }, { limit: 1 })
+    const exists = await retry(() =>
+      recipients().countDocuments({ messageId: event.messageId }, { limit: 1 }),
+    )
     return exists > 0
   }
 
   const recount = async (campaignId: Id) => {
     const counts = await countByStatus(campaignId)
-    const sent = await recipients().countDocuments({
-      campaign: oid(campaignId),
-      messageId: { $exists: true, $nin: [null, ''] },
-    })
+    const sent = await retry(() =>
+      recipients().countDocuments({
+        campaign: oid(campaignId),
+        messageId: { $exists: true, $nin: [null, ''] },
+      }),
+    )
     const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
-    await campaigns().updateOne(
-      { _id: oid(campaignId) },
-      {
-        $set: {
-          deliveredCount: counts.delivered + counts.read,
-          failedCount: counts.failed,
-          readCount: counts.read,
-          sentCount: sent,
-          totalCount: total,
-          unknownCount: counts.unknown,
-          updatedAt: new Date(),
+    await retry(() =>
+      campaigns().updateOne(
+        { _id: oid(campaignId) },
+        {
+          $set: {
+            deliveredCount: counts.delivered + counts.read,
+            failedCount: counts.failed,
+            readCount: counts.read,
+            sentCount: sent,
+            totalCount: total,
+            unknownCount: counts.unknown,
+            updatedAt: new Date(),
+          },
         },
-      },
+      ),
     )
   }
 
   const countByStatus = async (campaignId: Id) => {
-    const rows = await recipients()
-      .aggregate<{ _id: RecipientStatus; n: number }>([
-        { $match: { campaign: oid(campaignId) } },
-        { $group: { _id: '$status', n: { $sum: 1 } } },
-      ])
-      .toArray()
+    const rows = await retry(() =>
+      recipients()
+        .aggregate<{ _id: RecipientStatus; n: number }>([
+          { $match: { campaign: oid(campaignId) } },
+          { $group: { _id: '$status', n: { $sum: 1 } } },
+        ])
+        .toArray(),
+    )
     const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<
       RecipientStatus,
       number
@@ -124,31 +186,45 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     return counts
   }
 
+  const campaignStatus = async (campaignId: Id) => {
+    const doc = await retry(() =>
+      campaigns().findOne({ _id: oid(campaignId) }, { projection: { status: 1 } }),
+    )
+    return doc?.status as CampaignStatus | undefined
+  }
+
   return {
     applyStatusEvent,
 
     claimBatch: async (campaignId, limit) => {
-      const candidates = await recipients()
-        .find(
-          { campaign: oid(campaignId), status: 'pending' },
-          { limit, projection: { _id: 1 }, sort: { _id: 1 } },
-        )
-        .toArray()
+      const candidates = await retry(() =>
+        recipients()
+          .find(
+            { campaign: oid(campaignId), status: 'pending' },
+            { limit, projection: { _id: 1 }, sort: { _id: 1 } },
+          )
+          .toArray(),
+      )
       if (candidates.length === 0) {
         return []
       }
-      const claimToken = new ObjectId().toHexString()
+      // One token across retries: a claim applied without an answer is still found below.
+      const claimToken = opId()
       // The status guard makes each recipient's claim atomic: of two workers, one wins it.
-      await recipients().updateMany(
-        { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
-        { $inc: { attempts: 1 }, $set: { claimedAt: new Date(), claimToken, status: 'sending' } },
+      await retry(() =>
+        recipients().updateMany(
+          { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
+          { $inc: { attempts: 1 }, $set: { claimedAt: new Date(), claimToken, status: 'sending' } },
+        ),
       )
-      const claimed = await recipients()
-        .find(
-          { claimToken, status: 'sending' },
-          { projection: { name: 1, attempts: 1, parameters: 1, phoneNumber: 1 } },
-        )
-        .toArray()
+      const claimed = await retry(() =>
+        recipients()
+          .find(
+            { claimToken, status: 'sending' },
+            { projection: { name: 1, attempts: 1, parameters: 1, phoneNumber: 1 } },
+          )
+          .toArray(),
+      )
       return claimed.map((doc): ClaimedRecipient => ({
         id: String(doc._id),
         name: typeof doc.name === 'string' ? doc.name : undefined,
@@ -158,24 +234,27 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       }))
     },
 
-    campaignStatus: async (campaignId) => {
-      const doc = await campaigns().findOne({ _id: oid(campaignId) }, { projection: { status: 1 } })
-      return doc?.status as CampaignStatus | undefined
-    },
+    campaignStatus,
 
     countByStatus,
 
     failuresByCode: async (campaignId, limit) => {
-      const rows = await recipients()
-        .aggregate<{ _id: null | number; count: number; message: null | string }>([
-          { $match: { campaign: oid(campaignId), status: 'failed' } },
-          {
-            $group: { _id: '$errorCode', count: { $sum: 1 }, message: { $first: '$errorMessage' } },
-          },
-          { $sort: { count: -1 } },
-          { $limit: limit },
-        ])
-        .toArray()
+      const rows = await retry(() =>
+        recipients()
+          .aggregate<{ _id: null | number; count: number; message: null | string }>([
+            { $match: { campaign: oid(campaignId), status: 'failed' } },
+            {
+              $group: {
+                _id: '$errorCode',
+                count: { $sum: 1 },
+                message: { $first: '$errorMessage' },
+              },
+            },
+            { $sort: { count: -1 } },
+            { $limit: limit },
+          ])
+          .toArray(),
+      )
       return rows.map((row) => ({
         count: row.count,
         errorCode: row._id ?? null,
@@ -184,19 +263,23 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     },
 
     sentSince: (campaignId, since) =>
-      recipients().countDocuments({ campaign: oid(campaignId), sentAt: { $gte: since } }),
+      retry(() =>
+        recipients().countDocuments({ campaign: oid(campaignId), sentAt: { $gte: since } }),
+      ),
 
     timeline: async (campaignId) => {
       const minute = (field: string) => ({
         $dateToString: { date: `$${field}`, format: '%Y-%m-%dT%H:%M' },
       })
       const series = async (field: 'deliveredAt' | 'readAt' | 'sentAt') =>
-        recipients()
-          .aggregate<{ _id: string; n: number }>([
-            { $match: { campaign: oid(campaignId), [field]: { $type: 'date' } } },
-            { $group: { _id: minute(field), n: { $sum: 1 } } },
-          ])
-          .toArray()
+        retry(() =>
+          recipients()
+            .aggregate<{ _id: string; n: number }>([
+              { $match: { campaign: oid(campaignId), [field]: { $type: 'date' } } },
+              { $group: { _id: minute(field), n: { $sum: 1 } } },
+            ])
+            .toArray(),
+        )
       const [sent, delivered, read] = await Promise.all([
         series('sentAt'),
         series('deliveredAt'),
@@ -215,7 +298,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     },
 
     deleteRecipients: async (campaignId) => {
-      await recipients().deleteMany({ campaign: oid(campaignId) })
+      await retry(() => recipients().deleteMany({ campaign: oid(campaignId) }))
     },
 
     incrementCounters,
@@ -225,7 +308,8 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
         return
       }
       const now = new Date()
-      await recipients().insertMany(
+      await insertOnce(
+        recipients(),
         rows.map((row) => ({
           _id: new ObjectId(),
           attempts: 0,
@@ -240,7 +324,6 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
           status: row.status,
           updatedAt: now,
         })),
-        { ordered: false },
       )
     },
 
@@ -257,45 +340,71 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
         updatedAt: now,
         ...record,
       }))
-      await events().insertMany(docs, { ordered: true })
+      await insertOnce(events(), docs)
       return docs.map((doc) => String(doc._id))
     },
 
     markEventsApplied: async (ids) => {
       if (ids.length > 0) {
-        await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } })
+        await retry(() =>
+          events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } }),
+        )
       }
     },
 
     pruneEvents: async (before) => {
-      const result = await events().deleteMany({
-        $or: [{ applied: true }, { kind: { $ne: 'status' } }],
-        receivedAt: { $lt: before },
-      })
+      const result = await retry(() =>
+        events().deleteMany({
+          $or: [{ applied: true }, { kind: { $ne: 'status' } }],
+          receivedAt: { $lt: before },
+        }),
+      )
       return result.deletedCount
     },
 
     markStaleClaimsUnknown: async (campaignId, claimedBefore) => {
-      const result = await recipients().updateMany(
-        { campaign: oid(campaignId), claimedAt: { $lt: claimedBefore }, status: 'sending' },
-        {
-          $set: {
-            errorMessage:
-              'Outcome unknown: the worker stopped while this message was being sent. It was not sent again; use "Retry unknown" to send it.',
-            status: 'unknown',
-            updatedAt: new Date(),
-          },
-        },
-      )
-      if (result.modifiedCount > 0) {
-        await incrementCounters(campaignId, { unknownCount: result.modifiedCount })
+      const filter = {
+        campaign: oid(campaignId),
+        claimedAt: { $lt: claimedBefore },
+        status: 'sending',
       }
-      return result.modifiedCount
+      const stale = await retry(() =>
+        recipients()
+          .find(filter, { projection: { _id: 1 } })
+          .toArray(),
+      )
+      if (stale.length === 0) {
+        return 0
+      }
+      const ids = stale.map((doc) => doc._id as ObjectId)
+      const op = opId()
+      const moved = await movedBy(op, ids, async () => {
+        const result = await recipients().updateMany(
+          { _id: { $in: ids }, status: 'sending' },
+          {
+            $set: {
+              errorMessage:
+                'Outcome unknown: the worker stopped while this message was being sent. It was not sent again; use "Retry unknown" to send it.',
+              outcomeOp: op,
+              status: 'unknown',
+              updatedAt: new Date(),
+            },
+          },
+        )
+        return result.modifiedCount
+      })
+      if (moved > 0) {
+        await incrementCounters(campaignId, { unknownCount: moved })
+      }
+      return moved
     },
 
     recordOutcomes: async (campaignId, outcomes) => {
       const now = new Date()
-      const byKind = new Map<SendOutcome['kind'], AnyBulkWriteOperation<Document>[]>()
+      const byKind = new Map<
+        SendOutcome['kind'],
+        { ids: ObjectId[]; op: string; ops: AnyBulkWriteOperation<Document>[] }
+      >()
       for (const outcome of outcomes) {
         const update: Document = (() => {
           switch (outcome.kind) {
@@ -327,20 +436,27 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
               }
           }
         })()
-        const ops = byKind.get(outcome.kind) ?? []
-        ops.push({ updateOne: { filter: { _id: oid(outcome.id), status: 'sending' }, update } })
-        byKind.set(outcome.kind, ops)
+        const group = byKind.get(outcome.kind) ?? { ids: [], op: opId(), ops: [] }
+        const id = oid(outcome.id)
+        group.ids.push(id)
+        update.$set = { ...update.$set, outcomeOp: group.op }
+        group.ops.push({ updateOne: { filter: { _id: id, status: 'sending' }, update } })
+        byKind.set(outcome.kind, group)
       }
       const delta: CounterDelta = {}
-      for (const [kind, ops] of byKind) {
+      for (const [kind, { ids, op, ops }] of byKind) {
         // Only recipients still in 'sending' move, so a counter never counts a recipient twice.
-        const { modifiedCount } = await recipients().bulkWrite(ops, { ordered: false })
+        const moved = await movedBy(
+          op,
+          ids,
+          async () => (await recipients().bulkWrite(ops, { ordered: false })).modifiedCount,
+        )
         if (kind === 'sent') {
-          delta.sentCount = modifiedCount
+          delta.sentCount = moved
         } else if (kind === 'failed') {
-          delta.failedCount = modifiedCount
+          delta.failedCount = moved
         } else if (kind === 'unknown') {
-          delta.unknownCount = modifiedCount
+          delta.unknownCount = moved
         }
       }
       await incrementCounters(campaignId, delta)
@@ -350,10 +466,12 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       if (messageIds.length === 0) {
         return
       }
-      const early = await events()
-        .find({ applied: false, kind: 'status', messageId: { $in: messageIds } })
-        .sort({ timestamp: 1 })
-        .toArray()
+      const early = await retry(() =>
+        events()
+          .find({ applied: false, kind: 'status', messageId: { $in: messageIds } })
+          .sort({ timestamp: 1 })
+          .toArray(),
+      )
       for (const event of early) {
         await applyStatusEvent({
           errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
@@ -362,7 +480,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
           status: event.status as StatusEvent['status'],
           timestamp: new Date(event.timestamp as Date),
         })
-        await events().updateOne({ _id: event._id }, { $set: { applied: true } })
+        await retry(() => events().updateOne({ _id: event._id }, { $set: { applied: true } }))
       }
     },
 
@@ -373,24 +491,29 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
         rateLimitCollection,
       )
       if (!knownSchedules.has(key)) {
-        await limits.createIndex({ key: 1 }, { unique: true })
-        await limits
-          .updateOne({ key }, { $setOnInsert: { next: 0 } }, { upsert: true })
-          .catch((error: { code?: number } & Error) => {
-            // Another process created it first.
-            if (error.code !== 11000) {
-              throw error
-            }
-          })
+        await retry(() => limits.createIndex({ key: 1 }, { unique: true }))
+        await retry(() =>
+          limits
+            .updateOne({ key }, { $setOnInsert: { next: 0 } }, { upsert: true })
+            .catch((error: { code?: number } & Error) => {
+              // Another process created it first.
+              if (error.code !== 11000) {
+                throw error
+              }
+            }),
+        )
         knownSchedules.add(key)
       }
-      // Compare-and-set on the schedule's end, so concurrent reservations never overlap.
+      // Compare-and-set on the schedule's end, so concurrent reservations never overlap. A
+      // reservation applied without an answer only leaves a gap in the schedule.
       for (;;) {
-        const current = await limits.findOne({ key })
+        const current = await retry(() => limits.findOne({ key }))
         const start = Math.max(Date.now(), current?.next ?? 0)
-        const { modifiedCount } = await limits.updateOne(
-          { key, next: current?.next ?? 0 },
-          { $set: { next: start + count * intervalMs } },
+        const { modifiedCount } = await retry(() =>
+          limits.updateOne(
+            { key, next: current?.next ?? 0 },
+            { $set: { next: start + count * intervalMs } },
+          ),
         )
         if (modifiedCount === 1) {
           return start
@@ -409,29 +532,44 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       if (or.length === 0) {
         return 0
       }
-      const result = await recipients().updateMany(
-        { $or: or, campaign: oid(campaignId) },
-        {
-          $set: { status: 'pending', updatedAt: new Date() },
-          $unset: { errorCode: '', errorMessage: '', failedAt: '', retryable: '' },
-        },
+      const result = await retry(() =>
+        recipients().updateMany(
+          { $or: or, campaign: oid(campaignId) },
+          {
+            $set: { status: 'pending', updatedAt: new Date() },
+            $unset: { errorCode: '', errorMessage: '', failedAt: '', retryable: '' },
+          },
+        ),
       )
       await recount(campaignId)
       return result.modifiedCount
     },
 
     transition: async (campaignId, from, patch) => {
-      const result = await campaigns().updateOne(
-        { _id: oid(campaignId), status: { $in: from } },
-        { $set: { ...patch, updatedAt: new Date() } },
+      let retried = false
+      const result = await retry(
+        () =>
+          campaigns().updateOne(
+            { _id: oid(campaignId), status: { $in: from } },
+            { $set: { ...patch, updatedAt: new Date() } },
+          ),
+        () => (retried = true),
       )
-      return result.modifiedCount === 1
+      if (result.modifiedCount === 1) {
+        return true
+      }
+      // After a retry the first try may have made the move; the status tells.
+      return (
+        retried && patch.status !== undefined && (await campaignStatus(campaignId)) === patch.status
+      )
     },
 
     updateCampaign: async (campaignId, patch) => {
-      await campaigns().updateOne(
-        { _id: oid(campaignId) },
-        { $set: { ...patch, updatedAt: new Date() } },
+      await retry(() =>
+        campaigns().updateOne(
+          { _id: oid(campaignId) },
+          { $set: { ...patch, updatedAt: new Date() } },
+        ),
       )
     },
   }

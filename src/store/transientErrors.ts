@@ -1,0 +1,54 @@
+import type { Payload } from 'payload'
+
+const transientNames = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+])
+
+const transientLabels = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError']
+
+/** An error after which the same call may succeed: the connection broke or no server answered. */
+export const isTransientDatabaseError = (error: unknown): boolean => {
+  if (!(error instanceof Error)) {
+    return false
+  }
+  if (transientNames.has(error.name)) {
+    return true
+  }
+  const labelled = error as { hasErrorLabel?: (label: string) => boolean }
+  return transientLabels.some((label) => labelled.hasErrorLabel?.(label) === true)
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export type RetryTransient = <T>(call: () => Promise<T>, onRetry?: () => void) => Promise<T>
+
+/**
+ * Retries a database call while the database is unreachable, for up to `giveUpAfterMs`, so a
+ * dropped connection pauses the work instead of failing it. Callers retry only calls that are
+ * safe to repeat, since a write that failed this way may have been applied.
+ */
+export const createRetryTransient =
+  (logger: Payload['logger'], giveUpAfterMs: number): RetryTransient =>
+  async (call, onRetry) => {
+    const giveUpAt = Date.now() + giveUpAfterMs
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2000)) {
+      try {
+        return await call()
+      } catch (error) {
+        if (!isTransientDatabaseError(error) || Date.now() + delayMs > giveUpAt) {
+          throw error
+        }
+        logger.warn(
+          { err: error },
+          `whatsapp-campaigns: database unreachable, retrying in ${delayMs} ms`,
+        )
+        onRetry?.()
+        await sleep(delayMs)
+      }
+    }
+  }
