@@ -19,8 +19,18 @@ export const isTransientDatabaseError = (error: unknown): boolean => {
   if (transientNames.has(error.name)) {
     return true
   }
-  const labelled = error as { hasErrorLabel?: (label: string) => boolean }
-  return transientLabels.some((label) => labelled.hasErrorLabel?.(label) === true)
+  const wrapper = error as {
+    cause?: unknown
+    errorResponse?: unknown
+    hasErrorLabel?: (label: string) => boolean
+  }
+  if (transientLabels.some((label) => wrapper.hasErrorLabel?.(label) === true)) {
+    return true
+  }
+  // A bulk write that lost its connection wraps the network error.
+  return [wrapper.cause, wrapper.errorResponse].some(
+    (inner) => inner !== error && isTransientDatabaseError(inner),
+  )
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -69,8 +69,11 @@ export const waitForStatus = async (
     if (statuses.includes(String(doc.status))) {
       return doc
     }
-    if (Date.now() > deadline) {
-      throw new Error(`campaign ${id} is ${doc.status}, expected ${statuses.join('/')}`)
+    // A failed campaign stays failed: no use waiting for the deadline.
+    if (Date.now() > deadline || doc.status === 'failed') {
+      throw new Error(
+        `campaign ${id} is ${doc.status}, expected ${statuses.join('/')}${doc.error ? ` (${doc.error})` : ''}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

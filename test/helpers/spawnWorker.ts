@@ -19,7 +19,8 @@ export const startWorker = (args: {
         WORKER_GRAPH_URL: args.graphUrl,
       },
       execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // WORKER_LOGS=1 shows the workers' logs.
+      stdio: ['ignore', process.env.WORKER_LOGS ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     })
     child.once('message', () => resolve(child))
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} while booting`)))

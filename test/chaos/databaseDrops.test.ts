@@ -1,0 +1,99 @@
+import type { ChildProcess } from 'node:child_process'
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import type { CloudApiSimulator } from '../../dev/simulator/index.js'
+
+import { bootPayload, testDatabaseUri } from '../helpers/bootPayload.js'
+import { createContacts } from '../helpers/contacts.js'
+import {
+  createAccount,
+  createCampaign,
+  expectCountersMatchRecipients,
+  waitForStatus,
+} from '../helpers/fixtures.js'
+import { killWorker, startWorker } from '../helpers/spawnWorker.js'
+import { startTcpProxy } from '../helpers/tcpProxy.js'
+import { createDemoTemplates } from '../helpers/templates.js'
+import { startTestSimulator } from '../helpers/testSimulator.js'
+import { scale } from './scale.js'
+
+let simulator: CloudApiSimulator
+
+/** The wire bytes of a command on a collection: its name and the collection's, as BSON strings. */
+const command =
+  (name: string, collection: string) =>
+  (request: Buffer): boolean =>
+    request.includes(`${name}\0`) && request.includes(`${collection}\0`)
+
+const cutTargets = [
+  command('update', 'whatsapp-campaign-recipients'),
+  command('update', 'whatsapp-campaigns'),
+  () => true,
+]
+
+beforeAll(async () => {
+  simulator = await startTestSimulator({ latencyMs: { max: 40, min: 10 } })
+})
+afterAll(async () => {
+  await simulator?.close()
+})
+
+describe('chaos: database connection dropped', () => {
+  const drops = scale(4, 10)
+  const size = scale(400, 1500)
+
+  test(`the worker's database connection cut ${drops} times mid-request for 2 s: sending waits and resumes, nobody lost or messaged twice`, async () => {
+    const databaseUri = testDatabaseUri('chaos_db_drops')
+    const server = new URL(databaseUri)
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) })
+    const proxiedUri = `mongodb://127.0.0.1:${proxy.port}${server.pathname}`
+    const app = await bootPayload('chaos_db_drops', {
+      databaseUri,
+      pluginOptions: { graphApiUrl: simulator.url, queue: { worker: false } },
+    })
+    let worker: ChildProcess | undefined
+    try {
+      const account = await createAccount(app.payload, { messagesPerSecond: 40 })
+      const templates = await createDemoTemplates(app.payload, account.id)
+      const phones = await createContacts(app.payload, account.id, size, { label: 'drops' })
+      const campaign = await createCampaign(app.payload, {
+        account: account.id,
+        audienceType: 'contacts',
+        template: templates.hello_world,
+      })
+      // A lease far longer than the cuts: any recipient left unrecorded would show as pending.
+      worker = await startWorker({
+        claimLeaseMs: 600_000,
+        databaseUri: proxiedUri,
+        graphUrl: simulator.url,
+      })
+      const token = await app.login()
+      expect(
+        (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
+      ).toBe(200)
+
+      const sentAtCut: number[] = []
+      for (let drop = 0; drop < drops; drop++) {
+        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1000))
+        sentAtCut.push(simulator.sent.length)
+        // In turn: a claim or an outcome write, a counter update, any request at all.
+        await proxy.cutAfterNextRequest(2000, cutTargets[drop % cutTargets.length])
+      }
+      const done = await waitForStatus(app.payload, campaign.id, ['completed'], 180_000)
+
+      // The cuts fell mid-campaign, and the worker survived them.
+      expect(sentAtCut.every((sent) => sent > 0 && sent < size)).toBe(true)
+      expect(worker.exitCode).toBeNull()
+      const counts = simulator.countsByRecipient()
+      expect(phones.filter((phone) => counts.get(phone) !== 1)).toEqual([])
+      const { counts: statuses } = await expectCountersMatchRecipients(app.payload, campaign.id)
+      expect(statuses.unknown).toBe(0)
+      expect(done.sentCount).toBe(size)
+    } finally {
+      await killWorker(worker)
+      await proxy.close()
+      await app.close()
+    }
+  })
+})
