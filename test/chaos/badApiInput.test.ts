@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import { runCampaign } from '../../src/index.js'
+import {
+  campaignDoc,
+  createAccount,
+  createCampaign,
+  expectCountersMatchRecipients,
+} from '../helpers/fixtures.js'
+import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
+import { createDemoTemplates } from '../helpers/templates.js'
+
+let app: SimulatedApp
+let editor: string
+let accountId: string
+let templates: Record<string, string>
+
+const actions = ['run', 'pause', 'resume', 'cancel', 'retry'] as const
+
+beforeAll(async () => {
+  app = await bootWithSimulator('bad_api_input', {
+    audiences: {
+      messy: {
+        fields: ['phone', 'name'],
+        resolve: () =>
+          Promise.resolve([
+            { name: 'Good', phone: '+91 90000 00101' },
+            null,
+            42,
+            'a string',
+            { name: 'No phone' },
+            { name: 'Bad phone', phone: 'call me' },
+            { name: 'Good twice', phone: '0091 90000 00101' },
+            { name: 'Also good', phone: '+91 90000 00102' },
+          ] as unknown as Record<string, unknown>[]),
+      },
+    },
+    queue: false,
+  })
+  editor = await app.login()
+  accountId = String((await createAccount(app.payload)).id)
+  templates = await createDemoTemplates(app.payload, accountId)
+})
+afterAll(async () => {
+  await app?.close()
+})
+
+/** What a refused action could have touched (delivery and read counts move with webhooks). */
+const snapshot = async (id: string) => {
+  const doc = await campaignDoc(app.payload, id)
+  const recipients = await app.payload.count({
+    collection: 'whatsapp-campaign-recipients',
+    where: { campaign: { equals: id } },
+  })
+  return {
+    completedAt: doc.completedAt,
+    error: doc.error,
+    failedCount: doc.failedCount,
+    materializedAt: doc.materializedAt,
+    pausedAt: doc.pausedAt,
+    recipients: recipients.totalDocs,
+    sentCount: doc.sentCount,
+    startedAt: doc.startedAt,
+    status: doc.status,
+    totalCount: doc.totalCount,
+    unknownCount: doc.unknownCount,
+  }
+}
+
+describe('chaos: bad API input gets a clear error and changes nothing', () => {
+  test('unknown campaign ids, well-formed or not: 404 for every action', async () => {
+    for (const id of ['000000000000000000000000', 'not-an-id', '%00']) {
+      for (const action of actions) {
+        const response = await app.api('POST', `/whatsapp-campaigns/${id}/${action}`, {
+          token: editor,
+        })
+        expect(response.status, `${action} ${id}`).toBe(404)
+        expect(response.body.error).toMatch(/not found/)
+      }
+    }
+    const analytics = await app.api('GET', '/whatsapp-campaigns/not-an-id/analytics', {
+      token: editor,
+    })
+    expect(analytics.status).toBe(404)
+  })
+
+  test('an action the campaign state does not allow: 409 naming the state, nothing changed', async () => {
+    const draft = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'messy',
+      template: templates.hello_world,
+    })
+    const id = String(draft.id)
+    const before = await snapshot(id)
+    for (const action of ['pause', 'resume', 'retry'] as const) {
+      const response = await app.api('POST', `/whatsapp-campaigns/${id}/${action}`, {
+        token: editor,
+      })
+      expect(response.status, action).toBe(409)
+      expect(response.body.error).toContain('a campaign that is draft')
+    }
+    expect(await snapshot(id)).toEqual(before)
+
+    await runCampaign(app.payload, id, { wait: true })
+    const completed = await snapshot(id)
+    expect(completed.status).toBe('completed')
+    for (const action of ['run', 'pause', 'resume', 'cancel'] as const) {
+      const response = await app.api('POST', `/whatsapp-campaigns/${id}/${action}`, {
+        token: editor,
+      })
+      expect(response.status, action).toBe(409)
+      expect(response.body.error).toContain('a campaign that is completed')
+    }
+    expect(await snapshot(id)).toEqual(completed)
+  })
+
+  test('an audience key no config registers: refused on create, nothing stored', async () => {
+    const before = await app.payload.count({ collection: 'whatsapp-campaigns' })
+    const response = await app.api('POST', '/whatsapp-campaigns', {
+      body: {
+        name: 'ghost',
+        account: accountId,
+        audienceType: 'ghost',
+        template: templates.hello_world,
+      },
+      token: editor,
+    })
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(response.body)).toContain('Audience')
+    expect((await app.payload.count({ collection: 'whatsapp-campaigns' })).totalDocs).toBe(
+      before.totalDocs,
+    )
+  })
+
+  test('a named audience yielding bad rows: each bad row fails alone with its reason, the rest are sent once', async () => {
+    const sentBefore = app.simulator.sent.length
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'messy',
+      template: templates.hello_world,
+    })
+    const result = await runCampaign(app.payload, campaign.id, { wait: true })
+    expect(result.status).toBe('completed')
+    const sent = app.simulator.sent.slice(sentBefore).map((message) => message.to)
+    expect(sent.sort()).toEqual(['919000000101', '919000000102'])
+    const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(doc).toMatchObject({ failedCount: 5, sentCount: 2 })
+    const failures = recipients.filter((r) => r.status === 'failed')
+    expect(failures).toHaveLength(5)
+    for (const failure of failures) {
+      expect(String(failure.errorMessage)).toMatch(/phone/i)
+    }
+  })
+})
