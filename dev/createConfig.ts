@@ -16,6 +16,8 @@ export type CreateConfigArgs = {
   /** Extra MongoClient options, e.g. monitorCommands for the benchmark. */
   connectOptions?: Record<string, unknown>
   databaseUri: string
+  /** Where logs go, e.g. tests that read them. */
+  logger?: Config['logger']
   onInit?: Config['onInit']
   pluginOptions?: WhatsAppCampaignsPluginOptions
   /** Extra plugins, e.g. tests adding collections. */
@@ -26,6 +28,7 @@ export type CreateConfigArgs = {
 export const createConfig = ({
   connectOptions,
   databaseUri,
+  logger,
   onInit,
   pluginOptions,
   plugins = [],
@@ -59,6 +62,7 @@ export const createConfig = ({
     }),
     // No rich text editor: nothing here has rich text, and Lexical 0.50's top-level-await entry
     // points make a plain Node 20 process (the worker) exit with code 13 now and then at import.
+    logger,
     onInit,
     plugins: [whatsappCampaignsPlugin(pluginOptions), ...plugins],
     secret: process.env.PAYLOAD_SECRET || 'dev-secret-change-me-in-production',

@@ -79,6 +79,12 @@ export type WhatsAppCampaignsPluginOptions = {
   defaultCountryCode?: string
   /** When false, the plugin adds its collections' schema but no endpoints, jobs or hooks. Default true. */
   enabled?: boolean
+  /**
+   * Encrypts account secrets (access token, app secret) at rest with AES-256-GCM under this
+   * key. Default: the WHATSAPP_CAMPAIGNS_ENCRYPTION_KEY environment variable; unset stores them
+   * in plain text. Secrets saved before a key was set are encrypted on their next save.
+   */
+  encryptionKey?: string
   /** Graph API base URL. Default: env WHATSAPP_GRAPH_API_URL, else https://graph.facebook.com */
   graphApiUrl?: string
   /** Graph API version. Default "v21.0". */
@@ -131,6 +137,7 @@ export type ResolvedOptions = {
   databaseRetryMs: number
   defaultCountryCode: string
   enabled: boolean
+  encryptionKey: string | undefined
   graphApiUrl: string
   graphApiVersion: string
   graphTimeoutMs: number
@@ -187,6 +194,7 @@ export const resolveOptions = (
     databaseRetryMs: options.databaseRetryMs ?? 60_000,
     defaultCountryCode: options.defaultCountryCode ?? '91',
     enabled: options.enabled ?? true,
+    encryptionKey: options.encryptionKey ?? process.env.WHATSAPP_CAMPAIGNS_ENCRYPTION_KEY,
     graphApiUrl:
       options.graphApiUrl ?? process.env.WHATSAPP_GRAPH_API_URL ?? 'https://graph.facebook.com',
     graphApiVersion: options.graphApiVersion ?? 'v21.0',

@@ -3,6 +3,7 @@ import type { CollectionConfig, Field } from 'payload'
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
+import { createSecretCipher } from './secretCipher.js'
 
 export const secretFieldNames = ['accessToken', 'appSecret'] as const
 export type SecretFieldName = (typeof secretFieldNames)[number]
@@ -34,82 +35,100 @@ const secretFields = (name: SecretFieldName, label: string): Field[] => [
   },
 ]
 
-export const accountsCollection = (options: ResolvedOptions): CollectionConfig => ({
-  slug: options.slugs.accounts,
-  access: {
-    create: options.access.update,
-    delete: options.access.update,
-    read: options.access.read,
-    update: options.access.update,
-  },
-  admin: {
-    defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond'],
-    group: adminGroup,
-    useAsTitle: 'name',
-  },
-  fields: [
-    { name: 'name', type: 'text', required: true },
-    {
-      name: 'phoneNumberId',
-      type: 'text',
-      admin: { description: 'The Cloud API phone number ID (digits), not the phone number.' },
-      index: true,
-      required: true,
-      validate: (value: null | string | undefined) =>
-        typeof value === 'string' && /^\d{5,20}$/.test(value)
-          ? true
-          : 'Phone number ID must be the digits Meta shows for the number (5 to 20 digits).',
+export const accountsCollection = (options: ResolvedOptions): CollectionConfig => {
+  const cipher = createSecretCipher(options.encryptionKey)
+  return {
+    slug: options.slugs.accounts,
+    access: {
+      create: options.access.update,
+      delete: options.access.update,
+      read: options.access.read,
+      update: options.access.update,
     },
-    {
-      name: 'wabaId',
-      type: 'text',
-      label: 'WhatsApp Business Account ID',
-      required: true,
-      validate: (value: null | string | undefined) =>
-        typeof value === 'string' && /^\d{5,20}$/.test(value)
-          ? true
-          : 'WhatsApp Business Account ID must be digits (5 to 20).',
+    admin: {
+      defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond'],
+      group: adminGroup,
+      useAsTitle: 'name',
     },
-    ...secretFields('accessToken', 'Access token'),
-    ...secretFields('appSecret', 'App secret'),
-    {
-      name: 'verifyToken',
-      type: 'text',
-      admin: { description: 'The token you enter in Meta’s webhook settings.' },
-    },
-    {
-      name: 'messagesPerSecond',
-      type: 'number',
-      admin: { description: 'Meta’s throughput for this number; all campaigns share it.' },
-      defaultValue: 80,
-      max: 1000,
-      min: 1,
-      required: true,
-    },
-  ],
-  hooks: {
-    // Runs on the stored document, before hidden fields are stripped from what is returned.
-    beforeChange: [
-      ({ data }) => {
-        // Move write-only inputs into the stored secrets; an empty input keeps the old value.
-        for (const name of secretFieldNames) {
-          const input = data[`${name}Input`]
-          if (typeof input === 'string' && input.trim() !== '') {
-            data[name] = input.trim()
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      {
+        name: 'phoneNumberId',
+        type: 'text',
+        admin: { description: 'The Cloud API phone number ID (digits), not the phone number.' },
+        index: true,
+        required: true,
+        validate: (value: null | string | undefined) =>
+          typeof value === 'string' && /^\d{5,20}$/.test(value)
+            ? true
+            : 'Phone number ID must be the digits Meta shows for the number (5 to 20 digits).',
+      },
+      {
+        name: 'wabaId',
+        type: 'text',
+        label: 'WhatsApp Business Account ID',
+        required: true,
+        validate: (value: null | string | undefined) =>
+          typeof value === 'string' && /^\d{5,20}$/.test(value)
+            ? true
+            : 'WhatsApp Business Account ID must be digits (5 to 20).',
+      },
+      ...secretFields('accessToken', 'Access token'),
+      ...secretFields('appSecret', 'App secret'),
+      {
+        name: 'verifyToken',
+        type: 'text',
+        admin: { description: 'The token you enter in Meta’s webhook settings.' },
+      },
+      {
+        name: 'messagesPerSecond',
+        type: 'number',
+        admin: { description: 'Meta’s throughput for this number; all campaigns share it.' },
+        defaultValue: 80,
+        max: 1000,
+        min: 1,
+        required: true,
+      },
+    ],
+    hooks: {
+      // Runs on the stored document, before hidden fields are stripped from what is returned.
+      beforeChange: [
+        ({ data }) => {
+          // Move write-only inputs into the stored secrets; an empty input keeps the old value.
+          for (const name of secretFieldNames) {
+            const input = data[`${name}Input`]
+            if (typeof input === 'string' && input.trim() !== '') {
+              data[name] = input.trim()
+            }
+            delete data[`${name}Input`]
+            // Plain values (new, or read back decrypted for this update) are stored encrypted.
+            if (typeof data[name] === 'string' && data[name] !== '') {
+              data[name] = cipher.encrypt(data[name] as string)
+            }
           }
-          delete data[`${name}Input`]
-        }
-        return data
-      },
-    ],
-    beforeRead: [
-      ({ doc }) => {
-        for (const name of secretFieldNames) {
-          doc[`${name}IsSet`] = Boolean(doc[name])
-        }
-        return doc
-      },
-    ],
-  },
-  labels: { plural: 'Accounts', singular: 'Account' },
-})
+          return data
+        },
+      ],
+      // Secrets are only present when the caller asked for hidden fields (server code).
+      afterRead: [
+        ({ doc }) => {
+          for (const name of secretFieldNames) {
+            if (typeof doc[name] === 'string') {
+              doc[name] = cipher.decrypt(doc[name] as string)
+            }
+          }
+          return doc
+        },
+      ],
+      beforeRead: [
+        ({ doc }) => {
+          for (const name of secretFieldNames) {
+            doc[`${name}IsSet`] = Boolean(doc[name])
+          }
+          return doc
+        },
+      ],
+    },
+    labels: { plural: 'Accounts', singular: 'Account' },
+  }
+}
