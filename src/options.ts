@@ -68,13 +68,13 @@ export type WhatsAppCampaignsPluginOptions = {
    * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
    */
   claimLeaseMs?: number
+  /** Slug, admin group, extra fields or hooks of each collection. */
+  collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /**
    * How long database calls are retried while the database is unreachable (connection dropped,
    * failover) before the campaign gives up with an error. Sending waits meanwhile. Default 60 000 ms.
    */
   databaseRetryMs?: number
-  /** Slug, admin group, extra fields or hooks of each collection. */
-  collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /** Calling code given to numbers written without one. Default "91", as in the spec. */
   defaultCountryCode?: string
   /** When false, the plugin adds its collections' schema but no endpoints, jobs or hooks. Default true. */

@@ -103,7 +103,7 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
             delete data[`${name}Input`]
             // Plain values (new, or read back decrypted for this update) are stored encrypted.
             if (typeof data[name] === 'string' && data[name] !== '') {
-              data[name] = cipher.encrypt(data[name] as string)
+              data[name] = cipher.encrypt(data[name])
             }
           }
           return data
@@ -114,7 +114,7 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
         ({ doc }) => {
           for (const name of secretFieldNames) {
             if (typeof doc[name] === 'string') {
-              doc[name] = cipher.decrypt(doc[name] as string)
+              doc[name] = cipher.decrypt(doc[name])
             }
           }
           return doc

@@ -3,8 +3,8 @@ import type { CollectionConfig, Field, FieldAccess, PayloadRequest, Where } from
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
-import { hideEngineFields } from './hideEngineFields.js'
 import { campaignCounterFields, campaignStatuses } from './campaignStatuses.js'
+import { hideEngineFields } from './hideEngineFields.js'
 import { relationId } from './relationId.js'
 
 /** Status, timestamps and counters belong to the engine: no API caller may write them. */
@@ -57,7 +57,6 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
       group: adminGroup,
       useAsTitle: 'name',
     },
-    hooks: { afterRead: [hideEngineFields('counterOps')] },
     fields: [
       {
         name: 'controls',
@@ -285,6 +284,7 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
     ],
+    hooks: { afterRead: [hideEngineFields('counterOps')] },
     labels: { plural: 'Campaigns', singular: 'Campaign' },
   }
 }

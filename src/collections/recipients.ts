@@ -3,8 +3,8 @@ import type { CollectionConfig, Field } from 'payload'
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
-import { hideEngineFields } from './hideEngineFields.js'
 import { recipientStatuses } from './campaignStatuses.js'
+import { hideEngineFields } from './hideEngineFields.js'
 
 const timestamp = (name: string): Field => ({
   name,
@@ -29,7 +29,6 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     useAsTitle: 'phoneNumber',
   },
   defaultSort: '-sentAt',
-  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp')] },
   fields: [
     {
       name: 'campaign',
@@ -63,6 +62,7 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     timestamp('failedAt'),
     { name: 'attempts', type: 'number', defaultValue: 0 },
   ],
+  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp')] },
   indexes: [
     { fields: ['campaign', 'status'] },
     { fields: ['campaign', 'phoneNumber'], unique: true },

@@ -190,7 +190,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     const doc = await retry(() =>
       campaigns().findOne({ _id: oid(campaignId) }, { projection: { status: 1 } }),
     )
-    return doc?.status as CampaignStatus | undefined
+    return doc?.status
   }
 
   return {
@@ -376,7 +376,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       if (stale.length === 0) {
         return 0
       }
-      const ids = stale.map((doc) => doc._id as ObjectId)
+      const ids = stale.map((doc) => doc._id)
       const op = opId()
       const moved = await movedBy(op, ids, async () => {
         const result = await recipients().updateMany(

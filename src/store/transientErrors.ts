@@ -4,9 +4,9 @@ const transientNames = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
+  'MongooseServerSelectionError',
   'MongoPoolClearedError',
   'MongoServerSelectionError',
-  'MongooseServerSelectionError',
 ])
 
 const transientLabels = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError']

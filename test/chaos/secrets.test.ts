@@ -78,7 +78,7 @@ describe('chaos: secrets stay secret', () => {
     const templates = await createDemoTemplates(app.payload, accountId)
     await app.payload.create({
       collection: 'whatsapp-contacts',
-      data: { account: accountId, name: 'Ann', phone: '+91 90000 00201' },
+      data: { name: 'Ann', account: accountId, phone: '+91 90000 00201' },
     })
     const sending = await createCampaign(app.payload, {
       account: accountId,

@@ -1,10 +1,12 @@
+import type * as NodeCrypto from 'node:crypto'
+
 import { createHmac } from 'node:crypto'
 import { describe, expect, test, vi } from 'vitest'
 
 const compared = vi.hoisted(() => ({ count: 0 }))
 
 vi.mock('node:crypto', async (importOriginal) => {
-  const crypto = await importOriginal<typeof import('node:crypto')>()
+  const crypto = await importOriginal<typeof NodeCrypto>()
   return {
     ...crypto,
     timingSafeEqual: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
