@@ -1,3 +1,5 @@
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { runCampaign } from '../../src/index.js'
@@ -35,6 +37,10 @@ beforeAll(async () => {
           ] as unknown as Record<string, unknown>[]),
       },
     },
+    collections: {
+      audienceFiles: { upload: { staticDir: path.join(os.tmpdir(), `wa-bad-${process.pid}`) } },
+    },
+    maxCsvBytes: 2000,
     queue: false,
   })
   editor = await app.login()
@@ -150,5 +156,32 @@ describe('chaos: bad API input gets a clear error and changes nothing', () => {
     for (const failure of failures) {
       expect(String(failure.errorMessage)).toMatch(/phone/i)
     }
+  })
+  test('audience uploads: CSV only, within the size limit; refused files are not stored', async () => {
+    const upload = async (name: string, type: string, content: Buffer | string) => {
+      const form = new FormData()
+      form.append('file', new Blob([content], { type }), name)
+      form.append('_payload', '{}')
+      const response = await fetch(`${app.rest.url}/api/whatsapp-audience-files`, {
+        body: form,
+        headers: { authorization: `JWT ${editor}` },
+        method: 'POST',
+      })
+      return { body: await response.text(), status: response.status }
+    }
+    const before = await app.payload.count({ collection: 'whatsapp-audience-files' })
+    const png = await upload('list.png', 'image/png', Buffer.from([0x89, 0x50, 0x4e, 0x47]))
+    expect(png.status).toBe(400)
+    const renamed = await upload('list.exe', 'text/csv', 'phone\n+919000000001\n')
+    expect(renamed.status).toBe(400)
+    expect(renamed.body).toContain('must be .csv')
+    const big = await upload('big.csv', 'text/csv', `phone\n${'+919000000001\n'.repeat(200)}`)
+    expect(big.status).toBe(413)
+    expect(big.body).toContain('the limit is 2000 bytes')
+    expect((await app.payload.count({ collection: 'whatsapp-audience-files' })).totalDocs).toBe(
+      before.totalDocs,
+    )
+    const ok = await upload('list.csv', 'text/csv', 'phone\n+919000000001\n')
+    expect(ok.status).toBe(201)
   })
 })
