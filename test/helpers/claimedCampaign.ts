@@ -5,6 +5,8 @@ import type { ClaimedRecipient } from '../../src/store/types.js'
 import { getStore } from '../../src/store/index.js'
 import { createCampaign } from './fixtures.js'
 
+const chunk = 1000
+
 /** A campaign of n recipients claimed for sending, as the engine leaves them mid-send. */
 export const claimedCampaign = async (
   payload: Payload,
@@ -25,7 +27,16 @@ export const claimedCampaign = async (
     })),
   )
   await store.recount(id)
-  const claimed = await store.claimBatch(id, args.n)
+  // In engine-sized batches: one huge claim would keep the embedded server busy for longer than
+  // the driver's monitor waits.
+  const claimed: ClaimedRecipient[] = []
+  while (claimed.length < args.n) {
+    const batch = await store.claimBatch(id, Math.min(chunk, args.n - claimed.length))
+    if (batch.length === 0) {
+      break
+    }
+    claimed.push(...batch)
+  }
   return { id, claimed, store }
 }
 
@@ -37,15 +48,17 @@ export const recordSent = async (
   prefix: string,
   firstIndex = 0,
 ) => {
-  await getStore(payload).recordOutcomes(
-    id,
-    claimed.map((r, i) => ({
-      id: r.id,
-      kind: 'sent',
-      messageId: `wamid.${prefix}${firstIndex + i}`,
-      sentAt: new Date(),
-    })),
-  )
+  for (let start = 0; start < claimed.length; start += chunk) {
+    await getStore(payload).recordOutcomes(
+      id,
+      claimed.slice(start, start + chunk).map((r, i) => ({
+        id: r.id,
+        kind: 'sent',
+        messageId: `wamid.${prefix}${firstIndex + start + i}`,
+        sentAt: new Date(),
+      })),
+    )
+  }
 }
 
 /** Fisher–Yates: every order equally likely. */
