@@ -62,7 +62,7 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     timestamp('failedAt'),
     { name: 'attempts', type: 'number', defaultValue: 0 },
   ],
-  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp')] },
+  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp', 'statusOps')] },
   indexes: [
     { fields: ['campaign', 'status'] },
     { fields: ['campaign', 'phoneNumber'], unique: true },

@@ -33,6 +33,14 @@ const counterOpsKept = 50
 
 const opId = () => new ObjectId().toHexString()
 
+/**
+ * The statuses a recipient with a message id can be in, lowest first: statuses only move up, so a
+ * recipient that moves while its event is tried against each in turn is still found.
+ */
+const messageStatuses: RecipientStatus[] = ['sent', 'delivered', 'read']
+/** Status writes per recipient remembered, more than the events that can race on one message. */
+const statusOpsKept = 5
+
 /** The CampaignStore on Payload's MongoDB adapter, using the driver directly for bulk and atomic writes. */
 export const createMongoStore = (payload: Payload, options: ResolvedOptions): CampaignStore => {
   const adapter = payload.db as MongooseAdapter
@@ -120,19 +128,37 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
       set.errorCode = event.errorCode ?? null
       set.errorMessage = event.errorMessage ?? 'Meta reported the message as failed'
     }
-    const before = await retry(() =>
-      recipients().findOneAndUpdate(
-        { messageId: event.messageId, status: { $in: statusesBelow(event.status) } },
-        { $set: set, ...(Object.keys(min).length > 0 ? { $min: min } : {}) },
-        { projection: { campaign: 1, status: 1 }, returnDocument: 'before' },
-      ),
-    )
-    if (before) {
-      await incrementCounters(
-        String(before.campaign),
-        counterDelta(before.status as RecipientStatus, event.status),
-      )
-      return true
+    const minimum = Object.keys(min).length > 0 ? { $min: min } : {}
+    const pushOp = (op: string): Document => ({
+      statusOps: { $each: [op], $slice: -statusOpsKept },
+    })
+    // One status at a time, so the status moved from is known even when a retried write's first
+    // try was applied unanswered: its op id, kept among the last few, then marks the recipient.
+    for (const from of messageStatuses.filter((s) => statusesBelow(event.status).includes(s))) {
+      const op = opId()
+      let retried = false
+      const moved =
+        (await retry(
+          () =>
+            recipients().findOneAndUpdate(
+              { messageId: event.messageId, status: from },
+              { $push: pushOp(op), $set: set, ...minimum },
+              { projection: { campaign: 1 }, returnDocument: 'before' },
+            ),
+          () => (retried = true),
+        )) ??
+        (retried
+          ? await retry(() =>
+              recipients().findOne(
+                { messageId: event.messageId, statusOps: op },
+                { projection: { campaign: 1 } },
+              ),
+            )
+          : null)
+      if (moved) {
+        await incrementCounters(String(moved.campaign), counterDelta(from, event.status))
+        return true
+      }
     }
     const exists = await retry(() =>
       recipients().countDocuments({ messageId: event.messageId }, { limit: 1 }),

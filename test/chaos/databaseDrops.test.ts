@@ -5,13 +5,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { CloudApiSimulator } from '../../dev/simulator/index.js'
 
 import { bootPayload, testDatabaseUri } from '../helpers/bootPayload.js'
+import { claimedCampaign, recordSent } from '../helpers/claimedCampaign.js'
 import { createContacts } from '../helpers/contacts.js'
 import {
+  campaignDoc,
   createAccount,
   createCampaign,
   expectCountersMatchRecipients,
+  testAccount,
   waitForStatus,
 } from '../helpers/fixtures.js'
+import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { killWorker, startWorker } from '../helpers/spawnWorker.js'
 import { startTcpProxy } from '../helpers/tcpProxy.js'
 import { createDemoTemplates } from '../helpers/templates.js'
@@ -19,6 +23,14 @@ import { startTestSimulator } from '../helpers/testSimulator.js'
 import { scale } from './scale.js'
 
 let simulator: CloudApiSimulator
+
+/** A TCP proxy in front of the test database, and the database URI that goes through it. */
+const proxiedDatabase = async (name: string) => {
+  const databaseUri = testDatabaseUri(name)
+  const server = new URL(databaseUri)
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) })
+  return { databaseUri, proxiedUri: `mongodb://127.0.0.1:${proxy.port}${server.pathname}`, proxy }
+}
 
 /** The wire bytes of a command on a collection: its name and the collection's, as BSON strings. */
 const command =
@@ -44,10 +56,7 @@ describe('chaos: database connection dropped', () => {
   const size = scale(400, 1500)
 
   test(`the worker's database connection cut ${drops} times mid-request for 2 s: sending waits and resumes, nobody lost or messaged twice`, async () => {
-    const databaseUri = testDatabaseUri('chaos_db_drops')
-    const server = new URL(databaseUri)
-    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) })
-    const proxiedUri = `mongodb://127.0.0.1:${proxy.port}${server.pathname}`
+    const { databaseUri, proxiedUri, proxy } = await proxiedDatabase('chaos_db_drops')
     const app = await bootPayload('chaos_db_drops', {
       databaseUri,
       pluginOptions: { graphApiUrl: simulator.url, queue: { worker: false } },
@@ -92,6 +101,68 @@ describe('chaos: database connection dropped', () => {
       expect(done.sentCount).toBe(size)
     } finally {
       await killWorker(worker)
+      await proxy.close()
+      await app.close()
+    }
+  })
+
+  test(`webhook status writes cut ${drops} times mid-request: every status and counter exact`, async () => {
+    const { proxiedUri, proxy } = await proxiedDatabase('chaos_db_drops_webhooks')
+    const app = await bootPayload('chaos_db_drops_webhooks', {
+      databaseUri: proxiedUri,
+      pluginOptions: { queue: false },
+    })
+    try {
+      const account = await createAccount(app.payload)
+      const templates = await createDemoTemplates(app.payload, account.id)
+      const { id, claimed } = await claimedCampaign(app.payload, {
+        accountId: String(account.id),
+        n: size,
+        templateId: templates.hello_world,
+      })
+      await recordSent(app.payload, id, claimed, 'drops')
+      // Half delivered, half read after their delivered: every status write moves a counter.
+      const events = claimed.flatMap((_, i) =>
+        (i % 2 ? ['delivered', 'read'] : ['delivered']).map((status) => ({
+          id: `wamid.drops${i}`,
+          status,
+        })),
+      )
+      let next = 0
+      const senders = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let at = next; at < events.length; at = next) {
+            next += 5
+            const body = statusBody(testAccount.phoneNumberId, events.slice(at, at + 5))
+            const { status } = await postWebhook(app.rest.url, body, {
+              secret: testAccount.appSecret,
+            })
+            expect(status).toBe(200)
+          }
+        }),
+      )
+      const cutAt: number[] = []
+      for (let drop = 0; drop < drops; drop++) {
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200))
+        cutAt.push(next)
+        // In turn: a recipient's status write, then the counter update that follows one.
+        await proxy.cutAfterNextRequest(
+          2000,
+          drop % 2
+            ? command('update', 'whatsapp-campaigns')
+            : command('findAndModify', 'whatsapp-campaign-recipients'),
+        )
+      }
+      await senders
+
+      expect(cutAt.every((at) => at > 0 && at < events.length)).toBe(true)
+      await expectCountersMatchRecipients(app.payload, id)
+      expect(await campaignDoc(app.payload, id)).toMatchObject({
+        deliveredCount: size,
+        readCount: size / 2,
+        sentCount: size,
+      })
+    } finally {
       await proxy.close()
       await app.close()
     }
