@@ -1,6 +1,5 @@
 import type { Config, Plugin } from 'payload'
 
-import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildConfig } from 'payload'
@@ -9,12 +8,14 @@ import sharp from 'sharp'
 import type { WhatsAppCampaignsPluginOptions } from '../src/index.js'
 
 import { whatsappCampaignsPlugin } from '../src/index.js'
+import { databaseAdapter } from './database/adapter.js'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
 export type CreateConfigArgs = {
   /** Extra MongoClient options, e.g. monitorCommands for the benchmark. */
   connectOptions?: Record<string, unknown>
+  /** mongodb:// or postgres:// */
   databaseUri: string
   /** Where logs go, e.g. tests that read them. */
   logger?: Config['logger']
@@ -53,13 +54,7 @@ export const createConfig = ({
         ],
       },
     ],
-    db: mongooseAdapter({
-      // Polling, not streaming, server monitoring: the embedded server cannot answer exhaust
-      // hellos, and a dev reload's reconnect would fail with "Server ended moreToCome".
-      connectOptions: { serverMonitoringMode: 'poll', ...connectOptions },
-      ensureIndexes: true,
-      url: databaseUri,
-    }),
+    db: databaseAdapter(databaseUri, connectOptions),
     // No rich text editor: nothing here has rich text, and Lexical 0.50's top-level-await entry
     // points make a plain Node 20 process (the worker) exit with code 13 now and then at import.
     logger,

@@ -13,11 +13,7 @@ import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
 import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
 import { getQueue } from './jobs/index.js'
 import { resolveOptions } from './options.js'
-import {
-  deleteRecipientsWithCampaign,
-  refuseDeletingRunning,
-  rescheduleOnEdit,
-} from './sending/campaignHooks.js'
+import { deleteRecipientsWithCampaign, rescheduleOnEdit } from './sending/campaignHooks.js'
 import { webhookEndpoints } from './webhooks/endpoints.js'
 import { syncTemplatesEndpoint } from './webhooks/syncTemplates.js'
 
@@ -67,8 +63,7 @@ export const whatsappCampaignsPlugin =
         collection.hooks = {
           ...collection.hooks,
           afterChange: [...(collection.hooks?.afterChange ?? []), rescheduleOnEdit],
-          afterDelete: [...(collection.hooks?.afterDelete ?? []), deleteRecipientsWithCampaign],
-          beforeDelete: [...(collection.hooks?.beforeDelete ?? []), refuseDeletingRunning],
+          beforeDelete: [...(collection.hooks?.beforeDelete ?? []), deleteRecipientsWithCampaign],
         }
       }
     }

@@ -1,3 +1,4 @@
+import type { AgendaBackend } from 'agenda'
 import type { Access, CollectionConfig, Field, Payload, PayloadRequest } from 'payload'
 
 /** Replaces a collection's fields; receives the plugin's own so they can be extended. */
@@ -105,8 +106,8 @@ export type WhatsAppCampaignsPluginOptions = {
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
   /**
-   * Where campaigns run. Default: Agenda jobs on the site's own MongoDB, processed by this
-   * process too. `false`: no queue, campaigns run inline in the process that starts them.
+   * Where campaigns run. Default: Agenda jobs on the site's own database (MongoDB or Postgres),
+   * processed by this process too. `false`: no queue, campaigns run inline in the process that starts them.
    */
   queue?: false | QueueOptions
   /** Days webhook events are kept (status events still waiting for their send are kept). Default 30. */
@@ -116,6 +117,8 @@ export type WhatsAppCampaignsPluginOptions = {
 }
 
 export type QueueOptions = {
+  /** An Agenda backend of your own (e.g. another database). Default: the site's database. */
+  backend?: AgendaBackend
   /** Campaigns one worker process sends at once. Default 5. */
   concurrency?: number
   /** Agenda's lock on a running job; renewed every batch. Default 60 000 ms. */
@@ -146,7 +149,7 @@ export type ResolvedOptions = {
   onInboundMessage?: WhatsAppCampaignsPluginOptions['onInboundMessage']
   optOutKeywords: string[]
   phoneField: string
-  queue: false | Required<QueueOptions>
+  queue: false | (Pick<QueueOptions, 'backend'> & Required<Omit<QueueOptions, 'backend'>>)
   slugs: Record<CollectionKey, string>
   webhookEventRetentionDays: number
   webhookMaxBytes: number
@@ -210,6 +213,7 @@ export const resolveOptions = (
       options.queue === false
         ? false
         : {
+            backend: options.queue?.backend,
             concurrency: options.queue?.concurrency ?? 5,
             lockLifetimeMs: options.queue?.lockLifetimeMs ?? 60_000,
             processEveryMs: options.queue?.processEveryMs ?? 2000,

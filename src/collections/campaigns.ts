@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
 import { campaignCounterFields, campaignStatuses } from './campaignStatuses.js'
-import { hideEngineFields } from './hideEngineFields.js'
+import { engineFields } from './engineFields.js'
 import { relationId } from './relationId.js'
 
 /** Status, timestamps and counters belong to the engine: no API caller may write them. */
@@ -283,8 +283,9 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
           },
         },
       },
+      // The last counter updates applied, so a retried one is not applied twice (MongoDB).
+      ...engineFields([{ name: 'counterOps', type: 'json' }]),
     ],
-    hooks: { afterRead: [hideEngineFields('counterOps')] },
     labels: { plural: 'Campaigns', singular: 'Campaign' },
   }
 }

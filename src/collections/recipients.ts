@@ -4,7 +4,7 @@ import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
 import { recipientStatuses } from './campaignStatuses.js'
-import { hideEngineFields } from './hideEngineFields.js'
+import { engineFields } from './engineFields.js'
 
 const timestamp = (name: string): Field => ({
   name,
@@ -61,8 +61,15 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     timestamp('readAt'),
     timestamp('failedAt'),
     { name: 'attempts', type: 'number', defaultValue: 0 },
+    ...engineFields([
+      // The claim a worker holds on a recipient while sending, and when it took it.
+      { name: 'claimToken', type: 'text', index: true },
+      { name: 'claimedAt', type: 'date' },
+      // Which write last moved the recipient: tells a retried write whether its first try landed.
+      { name: 'outcomeOp', type: 'text', index: true },
+      { name: 'statusOps', type: 'json' },
+    ]),
   ],
-  hooks: { afterRead: [hideEngineFields('claimToken', 'claimedAt', 'outcomeOp', 'statusOps')] },
   indexes: [
     { fields: ['campaign', 'status'] },
     { fields: ['campaign', 'phoneNumber'], unique: true },

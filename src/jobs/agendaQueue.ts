@@ -1,12 +1,16 @@
 import type { MongooseAdapter } from '@payloadcms/db-mongodb'
+import type { PostgresAdapter } from '@payloadcms/db-postgres'
+import type { AgendaBackend } from 'agenda'
 import type { Payload } from 'payload'
 
 import { MongoBackend } from '@agendajs/mongo-backend'
+import { PostgresBackend } from '@agendajs/postgres-backend'
 import { Agenda } from 'agenda'
 
-import type { QueueOptions } from '../options.js'
+import type { ResolvedOptions } from '../options.js'
 import type { CampaignQueue } from './types.js'
 
+import { engineSchema, ensureEngineSchema } from '../store/postgresStore.js'
 import { startCampaign } from './startScheduled.js'
 
 export const campaignJobName = 'whatsapp-campaigns:send'
@@ -14,22 +18,40 @@ const jobsCollection = 'whatsapp_campaign_jobs'
 
 type JobData = { campaignId: string }
 
-/**
- * Agenda 6 on the site's own MongoDB connection. Every process can enqueue; processes with
- * `worker` true also run jobs. Agenda locks a job to one worker; the lock is renewed every
- * batch, and a dead worker's job is taken over once the lock expires.
- */
-export const createAgendaQueue = async (
-  payload: Payload,
-  options: Required<QueueOptions>,
-): Promise<CampaignQueue> => {
-  const db = (payload.db as MongooseAdapter).connection.db
+/** Agenda's storage on the site's own database: its MongoDB connection, or its Postgres server. */
+const siteBackend = async (payload: Payload): Promise<AgendaBackend> => {
+  if (payload.db.name === 'postgres') {
+    const adapter = payload.db as unknown as PostgresAdapter
+    await ensureEngineSchema(adapter.pool)
+    // A pool of its own (LISTEN holds a connection) whose tables go in the plugin's schema,
+    // where Payload's schema push leaves them alone.
+    return new PostgresBackend({
+      channelName: jobsCollection,
+      poolConfig: { ...adapter.poolOptions, max: 3, options: `-c search_path=${engineSchema}` },
+      tableName: 'jobs',
+    })
+  }
+  const db = (payload.db as unknown as MongooseAdapter).connection.db
   if (!db) {
     throw new Error('whatsapp-campaigns: the MongoDB connection is not open')
   }
+  return new MongoBackend({ collection: jobsCollection, mongo: db })
+}
+
+/**
+ * Agenda 6 on the site's own database (or the backend given). Every process can enqueue;
+ * processes with `worker` true also run jobs. Agenda locks a job to one worker; the lock is
+ * renewed every batch, and a dead worker's job is taken over once the lock expires. On
+ * Postgres, LISTEN/NOTIFY wakes workers as soon as a job is enqueued.
+ */
+export const createAgendaQueue = async (
+  payload: Payload,
+  options: Exclude<ResolvedOptions['queue'], false>,
+): Promise<CampaignQueue> => {
+  const backend = options.backend ?? (await siteBackend(payload))
   const agenda = new Agenda({
     name: `whatsapp-campaigns-${process.pid}`,
-    backend: new MongoBackend({ collection: jobsCollection, mongo: db }),
+    backend,
     defaultLockLifetime: options.lockLifetimeMs,
     processEvery: options.processEveryMs,
     removeOnComplete: true,
@@ -60,6 +82,10 @@ export const createAgendaQueue = async (
     },
     stop: async () => {
       await agenda.stop()
+      // Agenda disconnects only what it started; an enqueue-only process's pool is closed here.
+      if (!options.worker && !options.backend && backend.ownsConnection) {
+        await backend.disconnect()
+      }
     },
     unschedule: async (campaignId) => {
       await agenda.cancel({ name: campaignJobName, data: { campaignId } })

@@ -1,8 +1,4 @@
-import type {
-  CollectionAfterChangeHook,
-  CollectionAfterDeleteHook,
-  CollectionBeforeDeleteHook,
-} from 'payload'
+import type { CollectionAfterChangeHook, CollectionBeforeDeleteHook } from 'payload'
 
 import { APIError } from 'payload'
 
@@ -10,7 +6,12 @@ import { getQueue } from '../jobs/index.js'
 import { getStore } from '../store/index.js'
 
 /** Editing scheduledAt of a scheduled campaign moves its start; clearing it returns it to draft. */
-export const rescheduleOnEdit: CollectionAfterChangeHook = async ({ doc, previousDoc, req }) => {
+export const rescheduleOnEdit: CollectionAfterChangeHook = async ({
+  collection,
+  doc,
+  previousDoc,
+  req,
+}) => {
   if (doc.status !== 'scheduled' || doc.scheduledAt === previousDoc?.scheduledAt) {
     return doc
   }
@@ -21,10 +22,16 @@ export const rescheduleOnEdit: CollectionAfterChangeHook = async ({ doc, previou
     return doc
   }
   await queue.unschedule(id)
-  if (
-    !doc.scheduledAt &&
-    (await getStore(req.payload).transition(id, ['scheduled'], { status: 'draft' }))
-  ) {
+  if (!doc.scheduledAt) {
+    // Inside this update's transaction, which holds the campaign's row: a write from outside it
+    // would wait for the commit, and the commit for this hook.
+    await req.payload.update({
+      id: doc.id,
+      collection: collection.slug,
+      data: { status: 'draft' },
+      overrideAccess: true,
+      req,
+    })
     return { ...doc, status: 'draft' }
   }
   // A date now in the past: start at once.
@@ -32,17 +39,15 @@ export const rescheduleOnEdit: CollectionAfterChangeHook = async ({ doc, previou
   return doc
 }
 
-/** A running campaign must be paused or cancelled before it can be deleted. */
-export const refuseDeletingRunning: CollectionBeforeDeleteHook = async ({ id, req }) => {
-  const status = await getStore(req.payload).campaignStatus(String(id))
-  if (status === 'running') {
+/**
+ * A running campaign must be paused or cancelled before it can be deleted. Its recipients go
+ * first: on SQL databases they reference the campaign's row, which cannot go while they remain.
+ */
+export const deleteRecipientsWithCampaign: CollectionBeforeDeleteHook = async ({ id, req }) => {
+  const store = getStore(req.payload)
+  if ((await store.campaignStatus(String(id))) === 'running') {
     throw new APIError('Pause or cancel the campaign before deleting it: it is sending.', 409)
   }
-}
-
-/** Recipients belong to their campaign. */
-export const deleteRecipientsWithCampaign: CollectionAfterDeleteHook = async ({ id, req }) => {
-  const store = getStore(req.payload)
-  await store.deleteRecipients(String(id))
   await (await getQueue(req.payload)).unschedule(String(id))
+  await store.deleteRecipients(String(id))
 }

@@ -17,6 +17,7 @@ import type {
 } from './types.js'
 
 import { recipientStatuses } from '../collections/campaignStatuses.js'
+import { opId } from './opId.js'
 import { counterDelta, statusesBelow } from './statusRank.js'
 import { createRetryTransient } from './transientErrors.js'
 
@@ -31,8 +32,6 @@ const nonZero = (delta: CounterDelta) =>
 /** How many recent counter updates a campaign remembers, so a retried one is not applied twice. */
 const counterOpsKept = 50
 
-const opId = () => new ObjectId().toHexString()
-
 /**
  * The statuses a recipient with a message id can be in, lowest first: statuses only move up, so a
  * recipient that moves while its event is tried against each in turn is still found.
@@ -43,7 +42,7 @@ const statusOpsKept = 5
 
 /** The CampaignStore on Payload's MongoDB adapter, using the driver directly for bulk and atomic writes. */
 export const createMongoStore = (payload: Payload, options: ResolvedOptions): CampaignStore => {
-  const adapter = payload.db as MongooseAdapter
+  const adapter = payload.db as unknown as MongooseAdapter
   const native = <T extends Document = Document>(slug: string): Collection<T> => {
     const model = adapter.collections[slug]
     if (!model) {
@@ -326,8 +325,6 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     deleteRecipients: async (campaignId) => {
       await retry(() => recipients().deleteMany({ campaign: oid(campaignId) }))
     },
-
-    incrementCounters,
 
     insertRecipients: async (campaignId, rows) => {
       if (rows.length === 0) {

@@ -11,18 +11,29 @@ const transientNames = new Set([
 
 const transientLabels = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError']
 
+/** Socket errors, and Postgres's connection exceptions (class 08) and server shutdowns (57P0x). */
+const transientCodes = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|08\d{3}|57P0[123])$/
+
+/** node-postgres reports a dropped connection with a plain Error. */
+const transientMessages = /^Connection terminated|^Client has encountered a connection error/
+
 /** An error after which the same call may succeed: the connection broke or no server answered. */
 export const isTransientDatabaseError = (error: unknown): boolean => {
   if (!(error instanceof Error)) {
     return false
   }
-  if (transientNames.has(error.name)) {
-    return true
-  }
   const wrapper = error as {
     cause?: unknown
+    code?: unknown
     errorResponse?: unknown
     hasErrorLabel?: (label: string) => boolean
+  }
+  if (
+    transientNames.has(error.name) ||
+    transientCodes.test(String(wrapper.code ?? '')) ||
+    transientMessages.test(error.message)
+  ) {
+    return true
   }
   if (transientLabels.some((label) => wrapper.hasErrorLabel?.(label) === true)) {
     return true

@@ -83,7 +83,6 @@ export interface CampaignStore {
   deleteRecipients(campaignId: Id): Promise<void>
   /** Failed recipients grouped by Meta's error code, largest groups first. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
-  incrementCounters(campaignId: Id, delta: CounterDelta): Promise<void>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
   /** Logs webhook events in one insert (applied: false); returns their ids in order. */
   logEvents(events: WebhookEventRecord[]): Promise<Id[]>

@@ -14,8 +14,8 @@ import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: SimulatedApp
 let editor: string
-let accountId: string
-let templates: Record<string, string>
+let accountId: number | string
+let templates: Record<string, number | string>
 
 const actions = ['run', 'pause', 'resume', 'cancel', 'retry'] as const
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
     queue: false,
   })
   editor = await app.login()
-  accountId = String((await createAccount(app.payload)).id)
+  accountId = (await createAccount(app.payload)).id
   templates = await createDemoTemplates(app.payload, accountId)
 })
 afterAll(async () => {

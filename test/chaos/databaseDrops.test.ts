@@ -116,7 +116,7 @@ describe('chaos: database connection dropped', () => {
       const account = await createAccount(app.payload)
       const templates = await createDemoTemplates(app.payload, account.id)
       const { id, claimed } = await claimedCampaign(app.payload, {
-        accountId: String(account.id),
+        accountId: account.id,
         n: size,
         templateId: templates.hello_world,
       })

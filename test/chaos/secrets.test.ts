@@ -1,5 +1,3 @@
-import type { MongooseAdapter } from '@payloadcms/db-mongodb'
-
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import type { CloudApiSimulator } from '../../dev/simulator/index.js'
@@ -9,6 +7,7 @@ import { demoTemplates, startCloudApiSimulator } from '../../dev/simulator/index
 import { runCampaign, stopCampaignQueue } from '../../src/index.js'
 import { bootPayload } from '../helpers/bootPayload.js'
 import { createCampaign, testAccount, waitForStatus } from '../helpers/fixtures.js'
+import { rawDocuments } from '../helpers/rawDocuments.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { createDemoTemplates } from '../helpers/templates.js'
 
@@ -66,9 +65,7 @@ describe('chaos: secrets stay secret', () => {
     const accountId = String((created.body.doc as { id: string }).id)
 
     // At rest: ciphertext only.
-    const raw = await (app.payload.db as MongooseAdapter).connection
-      .db!.collection('whatsapp-accounts')
-      .findOne({})
+    const [raw] = await rawDocuments(app.payload, 'whatsapp-accounts')
     expect(String(raw?.accessToken)).toMatch(/^enc:v1:/)
     expect(String(raw?.appSecret)).toMatch(/^enc:v1:/)
     expect(JSON.stringify(raw)).not.toContain(testAccount.accessToken)

@@ -10,7 +10,7 @@ const chunk = 1000
 /** A campaign of n recipients claimed for sending, as the engine leaves them mid-send. */
 export const claimedCampaign = async (
   payload: Payload,
-  args: { accountId: string; n: number; templateId: string },
+  args: { accountId: number | string; n: number; templateId: number | string },
 ) => {
   const campaign = await createCampaign(payload, {
     account: args.accountId,

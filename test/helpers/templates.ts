@@ -5,13 +5,13 @@ import { templateDocument } from '../../src/meta/templateDocument.js'
 
 /** Stores the simulator's demo templates for an account; returns their ids by name. */
 export const createDemoTemplates = async (payload: Payload, accountId: number | string) => {
-  const ids: Record<string, string> = {}
+  const ids: Record<string, number | string> = {}
   for (const template of demoTemplates) {
     const doc = await payload.create({
       collection: 'whatsapp-templates',
       data: templateDocument(template, accountId),
     })
-    ids[template.name] = String(doc.id)
+    ids[template.name] = doc.id
   }
   return ids
 }

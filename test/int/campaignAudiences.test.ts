@@ -14,8 +14,8 @@ import { createDemoTemplates, uploadCsv } from '../helpers/templates.js'
 
 let app: SimulatedApp
 let editor: string
-let accountId: string
-let templates: Record<string, string>
+let accountId: number | string
+let templates: Record<string, number | string>
 
 beforeAll(async () => {
   app = await bootWithSimulator('audiences', {
@@ -52,7 +52,7 @@ beforeAll(async () => {
     queue: false,
   })
   editor = await app.login()
-  accountId = String((await createAccount(app.payload)).id)
+  accountId = (await createAccount(app.payload)).id
   templates = await createDemoTemplates(app.payload, accountId)
 })
 afterAll(async () => {

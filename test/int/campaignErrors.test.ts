@@ -13,12 +13,12 @@ import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js
 import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: SimulatedApp
-let accountId: string
-let templates: Record<string, string>
+let accountId: number | string
+let templates: Record<string, number | string>
 
 beforeAll(async () => {
   app = await bootWithSimulator('errors', { queue: false })
-  accountId = String((await createAccount(app.payload, { messagesPerSecond: 100 })).id)
+  accountId = (await createAccount(app.payload, { messagesPerSecond: 100 })).id
   templates = await createDemoTemplates(app.payload, accountId)
 })
 afterAll(async () => {

@@ -14,13 +14,13 @@ import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: SimulatedApp
 let editor: string
-let accountId: string
-let templates: Record<string, string>
+let accountId: number | string
+let templates: Record<string, number | string>
 
 beforeAll(async () => {
   app = await bootWithSimulator('running', { queue: { processEveryMs: 200 } }, { latencyMs: 20 })
   editor = await app.login()
-  accountId = String((await createAccount(app.payload, { messagesPerSecond: 20 })).id)
+  accountId = (await createAccount(app.payload, { messagesPerSecond: 20 })).id
   templates = await createDemoTemplates(app.payload, accountId)
 })
 afterAll(async () => {

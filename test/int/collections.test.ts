@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
+import { getStore } from '../../src/store/index.js'
 import { bootPayload, type TestApp } from '../helpers/bootPayload.js'
-import { createAccount, createTemplate, testAccount } from '../helpers/fixtures.js'
+import { createAccount, createCampaign, createTemplate, testAccount } from '../helpers/fixtures.js'
 
 let app: TestApp
 let editor: string
-let accountId: string
+let accountId: number | string
 
 beforeAll(async () => {
   app = await bootPayload('collections', { pluginOptions: { queue: false } })
   editor = await app.login()
-  accountId = String((await createAccount(app.payload)).id)
+  accountId = (await createAccount(app.payload)).id
 })
 afterAll(async () => {
   await app?.close()
@@ -192,6 +193,41 @@ describe('collections', () => {
       token: editor,
     })
     expect(recipient.status).toBe(403)
+  })
+
+  test('deleting a campaign deletes its recipients; a running one must be paused first', async () => {
+    const template = await createTemplate(app.payload, accountId, {
+      name: 'hello_delete',
+      components: [{ type: 'BODY', text: 'Hello' }],
+    })
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'contacts',
+      template: template.id,
+    })
+    const store = getStore(app.payload)
+    await store.insertRecipients(String(campaign.id), [
+      { phoneNumber: '919800000301', status: 'pending' },
+      { phoneNumber: '919800000302', status: 'pending' },
+    ])
+    const recipientsOf = async () =>
+      (
+        await app.payload.count({
+          collection: 'whatsapp-campaign-recipients',
+          where: { campaign: { equals: campaign.id } },
+        })
+      ).totalDocs
+    expect(await recipientsOf()).toBe(2)
+
+    await store.transition(String(campaign.id), ['draft'], { status: 'running' })
+    const refused = await app.api('DELETE', `/whatsapp-campaigns/${campaign.id}`, { token: editor })
+    expect(refused.status).toBe(409)
+    expect(await recipientsOf()).toBe(2)
+
+    await store.transition(String(campaign.id), ['running'], { status: 'paused' })
+    const deleted = await app.api('DELETE', `/whatsapp-campaigns/${campaign.id}`, { token: editor })
+    expect(deleted.status).toBe(200)
+    expect(await recipientsOf()).toBe(0)
   })
 
   test('only approved templates are selectable while one is approved; all otherwise', async () => {

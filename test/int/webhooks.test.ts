@@ -19,8 +19,8 @@ import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: TestApp
-let accountId: string
-let templates: Record<string, string>
+let accountId: number | string
+let templates: Record<string, number | string>
 const inbound: Array<Record<string, unknown>> = []
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ beforeAll(async () => {
       queue: false,
     },
   })
-  accountId = String((await createAccount(app.payload)).id)
+  accountId = (await createAccount(app.payload)).id
   templates = await createDemoTemplates(app.payload, accountId)
 })
 afterAll(async () => {
