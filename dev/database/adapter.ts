@@ -4,7 +4,7 @@ import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { postgresAdapter } from '@payloadcms/db-postgres'
 
 /** Whether a database URI names PostgreSQL (else MongoDB). */
-export const isPostgresUri = (uri: string) => /^postgres(ql)?:\/\//.test(uri)
+export const isPostgresUri = (uri: string) => /^postgres(?:ql)?:\/\//.test(uri)
 
 /** Payload's adapter for the database the URI names: Postgres or MongoDB. */
 export const databaseAdapter = (

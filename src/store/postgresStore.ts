@@ -611,7 +611,7 @@ const createScheduleTable = `CREATE TABLE IF NOT EXISTS ${scheduleTable} (key te
 /** Creates the plugin's own schema, then runs `statements` (idempotent; safe from several processes). */
 export const ensureEngineSchema = async (pool: Pool, statements: string[] = []) => {
   for (const statement of [`CREATE SCHEMA IF NOT EXISTS "${engineSchema}"`, ...statements]) {
-    await pool.query(statement).catch((error: { code?: string }) => {
+    await pool.query(statement).catch((error: { code?: string } & Error) => {
       // Another process created it at the same moment.
       if (error.code !== '23505' && error.code !== '42P06' && error.code !== '42P07') {
         throw error

@@ -12,7 +12,7 @@ const transientNames = new Set([
 const transientLabels = ['ResetPool', 'RetryableWriteError', 'TransientTransactionError']
 
 /** Socket errors, and Postgres's connection exceptions (class 08) and server shutdowns (57P0x). */
-const transientCodes = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|08\d{3}|57P0[123])$/
+const transientCodes = /^(?:ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|08\d{3}|57P0[123])$/
 
 /** node-postgres reports a dropped connection with a plain Error. */
 const transientMessages = /^Connection terminated|^Client has encountered a connection error/

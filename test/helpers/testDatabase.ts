@@ -36,7 +36,7 @@ export const prepareDatabase = async (uri: string) => {
   await onServer(uri, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
     if (!rowCount) {
-      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string } & Error) => {
         // Another app of the same test created it first.
         if (error.code !== '42P04' && error.code !== '23505') {
           throw error
