@@ -1,19 +1,73 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
+import pg from 'pg'
 
-export type BenchDatabase = { label: string; stop: () => Promise<void>; uri: string }
+import { isPostgresUri } from '../dev/database/adapter.js'
+
+export type BenchDatabase = {
+  label: string
+  stop: () => Promise<void>
+  /** The bench's own database, fresh for this run. */
+  uri: string
+}
+
+/** The server DATABASE_URI or MONGODB_URI names, without a database name; none for the embedded one. */
+export const givenServer = () => {
+  const variable = process.env.DATABASE_URI ? 'DATABASE_URI' : 'MONGODB_URI'
+  const uri = process.env[variable]?.replace(/\/+$/, '')
+  return uri ? { uri, variable } : undefined
+}
+
+const databaseName = () => `bench_${Date.now()}`
+
+/** Runs statements on a Postgres server's maintenance database (CREATE/DROP DATABASE). */
+const onPostgresServer = async <T>(server: string, run: (client: pg.Client) => Promise<T>) => {
+  const url = new URL(server)
+  url.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    return await run(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Postgres needs the database created before Payload connects; stop() drops it. */
+const startPostgresDatabase = async (server: string, variable: string): Promise<BenchDatabase> => {
+  const name = databaseName()
+  const version = await onPostgresServer(server, async (client) => {
+    await client.query(`CREATE DATABASE "${name}"`)
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version')
+    // "15.20 (Debian 15.20-0+deb12u1)" -> "15.20"
+    return rows[0].server_version.split(' ')[0]
+  })
+  return {
+    label: `PostgreSQL ${version} (${variable})`,
+    stop: async () => {
+      await onPostgresServer(server, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      )
+    },
+    uri: `${server}/${name}`,
+  }
+}
 
 /**
- * MONGODB_URI when given; otherwise the embedded server in a child process, so that the
- * engine's CPU time is measured apart from the database's.
+ * The server DATABASE_URI or MONGODB_URI names (Postgres or MongoDB); otherwise the embedded
+ * server in a child process, so that the engine's CPU time is measured apart from the database's.
  */
 export const startBenchDatabase = async (): Promise<BenchDatabase> => {
-  if (process.env.MONGODB_URI) {
+  const given = givenServer()
+  if (given && isPostgresUri(given.uri)) {
+    return startPostgresDatabase(given.uri, given.variable)
+  }
+  if (given) {
     return {
-      label: 'MongoDB (MONGODB_URI)',
+      label: `MongoDB (${given.variable})`,
       stop: () => Promise.resolve(),
-      uri: process.env.MONGODB_URI.replace(/\/+$/, ''),
+      uri: `${given.uri}/${databaseName()}`,
     }
   }
   // Node itself (not npx), so that stopping it stops the server.
@@ -29,6 +83,6 @@ export const startBenchDatabase = async (): Promise<BenchDatabase> => {
         await once(child, 'exit')
       }
     },
-    uri,
+    uri: `${uri}/${databaseName()}`,
   }
 }

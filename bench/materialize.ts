@@ -13,6 +13,7 @@ import { materializeAudience } from '../src/sending/materialize.js'
 import { getStore } from '../src/store/index.js'
 import { sampleRss } from './measure.js'
 import { benchPhone, benchRows } from './phones.js'
+import { onPostgres, postgresTable } from './rawTables.js'
 
 export type MaterializeResult = {
   kind: string
@@ -35,28 +36,62 @@ const writeCsv = async (rows: number) => {
   return file
 }
 
-/** Inserts contacts straight through the driver: the bench measures reading them, not creating. */
-const insertContacts = async (app: BenchApp, count: number) => {
+/** The i-th contact's own fields; the rest are the collection's defaults. */
+const benchContact = (i: number) => {
+  const phone = benchPhone(i)
+  return {
+    attributes: { code: `ORD-${i}` },
+    displayName: `Guest ${i}`,
+    normalizedPhone: phone.replace(/\D/g, ''),
+    phone,
+  }
+}
+
+type BenchContact = ReturnType<typeof benchContact>
+
+const insertMongoContacts = (app: BenchApp) => {
   const collection = app.payload.db.connection.collection('whatsapp-contacts')
-  const account = new ObjectId(app.accountId)
-  for (let start = 0; start < count; start += 5000) {
+  const account = new ObjectId(String(app.accountId))
+  return async (contacts: BenchContact[]) => {
     const now = new Date()
     await collection.insertMany(
-      Array.from({ length: Math.min(5000, count - start) }, (_, k) => {
-        const phone = benchPhone(start + k)
-        return {
-          account,
-          attributes: { code: `ORD-${start + k}` },
-          createdAt: now,
-          displayName: `Guest ${start + k}`,
-          isBlocked: false,
-          labels: [],
-          normalizedPhone: phone.replace(/\D/g, ''),
-          optedOut: false,
-          phone,
-          updatedAt: now,
-        }
-      }),
+      contacts.map((contact) => ({
+        ...contact,
+        account,
+        createdAt: now,
+        isBlocked: false,
+        labels: [],
+        optedOut: false,
+        updatedAt: now,
+      })),
+    )
+  }
+}
+
+/** One INSERT per chunk, its rows as arrays; opted_out, is_blocked and timestamps default. */
+const insertPostgresContacts = (app: BenchApp) => {
+  const { pool, table } = postgresTable(app.payload, 'whatsapp-contacts')
+  return async (contacts: BenchContact[]) => {
+    await pool.query(
+      `INSERT INTO ${table} (account_id, phone, normalized_phone, display_name, attributes)
+       SELECT $1, * FROM unnest($2::varchar[], $3::varchar[], $4::varchar[], $5::jsonb[])`,
+      [
+        app.accountId,
+        contacts.map((c) => c.phone),
+        contacts.map((c) => c.normalizedPhone),
+        contacts.map((c) => c.displayName),
+        contacts.map((c) => JSON.stringify(c.attributes)),
+      ],
+    )
+  }
+}
+
+/** Inserts contacts straight through the driver: the bench measures reading them, not creating. */
+const insertContacts = async (app: BenchApp, count: number) => {
+  const insert = onPostgres(app.payload) ? insertPostgresContacts(app) : insertMongoContacts(app)
+  for (let start = 0; start < count; start += 5000) {
+    await insert(
+      Array.from({ length: Math.min(5000, count - start) }, (_, k) => benchContact(start + k)),
     )
   }
 }
@@ -104,7 +139,11 @@ export const benchMaterialize = async (app: BenchApp, rows: number) => {
   await insertContacts(app, rows)
   results.push(
     await measure(app, 'contacts', rows, () =>
-      contactsSource({ slug: 'whatsapp-contacts', accountId: app.accountId, payload: app.payload }),
+      contactsSource({
+        slug: 'whatsapp-contacts',
+        accountId: String(app.accountId),
+        payload: app.payload,
+      }),
     ),
   )
   return results

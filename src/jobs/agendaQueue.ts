@@ -6,6 +6,7 @@ import type { Payload } from 'payload'
 import { MongoBackend } from '@agendajs/mongo-backend'
 import { PostgresBackend } from '@agendajs/postgres-backend'
 import { Agenda } from 'agenda'
+import pg from 'pg'
 
 import type { ResolvedOptions } from '../options.js'
 import type { CampaignQueue } from './types.js'
@@ -18,24 +19,43 @@ const jobsCollection = 'whatsapp_campaign_jobs'
 
 type JobData = { campaignId: string }
 
+type Storage = { backend: AgendaBackend; close: () => Promise<void> }
+
 /** Agenda's storage on the site's own database: its MongoDB connection, or its Postgres server. */
-const siteBackend = async (payload: Payload): Promise<AgendaBackend> => {
+const siteStorage = async (payload: Payload): Promise<Storage> => {
   if (payload.db.name === 'postgres') {
     const adapter = payload.db as unknown as PostgresAdapter
     await ensureEngineSchema(adapter.pool)
     // A pool of its own (LISTEN holds a connection) whose tables go in the plugin's schema,
     // where Payload's schema push leaves them alone.
-    return new PostgresBackend({
-      channelName: jobsCollection,
-      poolConfig: { ...adapter.poolOptions, max: 3, options: `-c search_path=${engineSchema}` },
-      tableName: 'jobs',
+    const pool = new pg.Pool({
+      ...adapter.poolOptions,
+      max: 3,
+      options: `-c search_path=${engineSchema}`,
     })
+    // A dropped idle connection must not end the process; Agenda reconnects on its next poll.
+    pool.on('error', (error) =>
+      payload.logger.warn({ err: error }, 'whatsapp-campaigns: a queue connection closed'),
+    )
+    const backend = new PostgresBackend({ channelName: jobsCollection, pool, tableName: 'jobs' })
+    // Its LISTEN connection reconnects by itself after a drop, but reports the drop as an
+    // 'error' event, which without a listener would end the process.
+    backend.notificationChannel?.on('error', (error: Error) =>
+      payload.logger.warn(
+        { err: error },
+        'whatsapp-campaigns: the queue lost its LISTEN connection',
+      ),
+    )
+    return { backend, close: () => pool.end() }
   }
   const db = (payload.db as unknown as MongooseAdapter).connection.db
   if (!db) {
     throw new Error('whatsapp-campaigns: the MongoDB connection is not open')
   }
-  return new MongoBackend({ collection: jobsCollection, mongo: db })
+  return {
+    backend: new MongoBackend({ collection: jobsCollection, mongo: db }),
+    close: () => Promise.resolve(),
+  }
 }
 
 /**
@@ -48,10 +68,12 @@ export const createAgendaQueue = async (
   payload: Payload,
   options: Exclude<ResolvedOptions['queue'], false>,
 ): Promise<CampaignQueue> => {
-  const backend = options.backend ?? (await siteBackend(payload))
+  const storage: Storage = options.backend
+    ? { backend: options.backend, close: () => Promise.resolve() }
+    : await siteStorage(payload)
   const agenda = new Agenda({
     name: `whatsapp-campaigns-${process.pid}`,
-    backend,
+    backend: storage.backend,
     defaultLockLifetime: options.lockLifetimeMs,
     processEvery: options.processEveryMs,
     removeOnComplete: true,
@@ -82,10 +104,7 @@ export const createAgendaQueue = async (
     },
     stop: async () => {
       await agenda.stop()
-      // Agenda disconnects only what it started; an enqueue-only process's pool is closed here.
-      if (!options.worker && !options.backend && backend.ownsConnection) {
-        await backend.disconnect()
-      }
+      await storage.close()
     },
     unschedule: async (campaignId) => {
       await agenda.cancel({ name: campaignJobName, data: { campaignId } })

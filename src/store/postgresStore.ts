@@ -48,6 +48,11 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
     }
     return `"${adapter.schemaName ?? 'public'}"."${name}"`
   }
+  // An idle connection that drops would otherwise be an uncaught error that ends the process;
+  // the next query opens a new one.
+  adapter.pool.on('error', (error) =>
+    payload.logger.warn({ err: error }, 'whatsapp-campaigns: an idle database connection closed'),
+  )
   const recipients = table(options.slugs.recipients)
   const campaigns = table(options.slugs.campaigns)
   const events = table(options.slugs.webhookEvents)
@@ -75,6 +80,10 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
           }
         }
         const client = await adapter.pool.connect()
+        // A connection that drops between two statements reports it as an 'error' event (the
+        // next statement fails too, and is retried); unheard, the event would end the process.
+        const dropped = () => undefined
+        client.on('error', dropped)
         try {
           await client.query('BEGIN')
           const result = await work(client)
@@ -84,6 +93,7 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
           await client.query('ROLLBACK').catch(() => undefined)
           throw error
         } finally {
+          client.off('error', dropped)
           client.release()
         }
       },

@@ -3,7 +3,9 @@ import type { TestProject } from 'vitest/node'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 
+import { isPostgresUri } from '../../dev/database/adapter.js'
 import { freePort, startEmbeddedServer } from '../../dev/database/embeddedServer.js'
+import { dropPostgresDatabase } from '../helpers/testDatabase.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,16 +31,20 @@ const waitForApp = async (url: string, app: ChildProcess, timeoutMs: number) => 
 }
 
 /**
- * The dev app (`next dev`) on free ports, on a fresh database of the embedded server (or of
- * MONGODB_URI), with its own Cloud API simulator; BROWSER_APP_URL uses an app already running.
+ * The dev app (`next dev`) on free ports, on a fresh database of the embedded server (or of the
+ * server DATABASE_URI or MONGODB_URI names, as for the integration tests), with its own Cloud API
+ * simulator; BROWSER_APP_URL uses an app already running.
  */
 export default async function setup(project: TestProject) {
   if (process.env.BROWSER_APP_URL) {
     project.provide('appUrl', process.env.BROWSER_APP_URL)
     return
   }
-  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedServer()
-  const serverUri = process.env.MONGODB_URI?.replace(/\/+$/, '') ?? embedded?.uri
+  const given = process.env.DATABASE_URI || process.env.MONGODB_URI
+  const embedded = given ? undefined : await startEmbeddedServer()
+  const serverUri = given?.replace(/\/+$/, '') ?? embedded?.uri
+  // Payload's Postgres adapter creates the database; MongoDB does on first write.
+  const databaseUri = `${serverUri}/browser_${Date.now()}`
   const [port, simulatorPort] = [await freePort(), await freePort()]
   mkdirSync('test-results', { recursive: true })
   const log = createWriteStream('test-results/dev-app.log')
@@ -46,7 +52,7 @@ export default async function setup(project: TestProject) {
     detached: true,
     env: {
       ...process.env,
-      DATABASE_URI: `${serverUri}/browser_${Date.now()}`,
+      DATABASE_URI: databaseUri,
       NEXT_DIST_DIR: '.next-browser-test',
       NODE_OPTIONS: '--no-deprecation',
       PORT: String(port),
@@ -64,6 +70,9 @@ export default async function setup(project: TestProject) {
       await new Promise((resolve) => app.once('exit', resolve))
     }
     await embedded?.stop()
+    if (isPostgresUri(databaseUri)) {
+      await dropPostgresDatabase(databaseUri)
+    }
   }
   try {
     await waitForApp(url, app, 240_000)

@@ -62,7 +62,7 @@ describe('chaos: secrets stay secret', () => {
       token,
     })
     expect(created.status).toBe(201)
-    const accountId = String((created.body.doc as { id: string }).id)
+    const accountId = (created.body.doc as { id: number | string }).id
 
     // At rest: ciphertext only.
     const [raw] = await rawDocuments(app.payload, 'whatsapp-accounts')

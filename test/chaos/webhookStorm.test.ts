@@ -28,7 +28,7 @@ describe('chaos: webhook storm', () => {
     const account = await createAccount(app.payload)
     const templates = await createDemoTemplates(app.payload, account.id)
     const { id, claimed } = await claimedCampaign(app.payload, {
-      accountId: String(account.id),
+      accountId: account.id,
       n,
       templateId: templates.hello_world,
     })
