@@ -18,8 +18,8 @@ import {
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { killWorker, startWorker } from '../helpers/spawnWorker.js'
 import { startTcpProxy } from '../helpers/tcpProxy.js'
-import { testDatabaseUri, usesPostgres } from '../helpers/testDatabase.js'
 import { createDemoTemplates } from '../helpers/templates.js'
+import { testDatabaseUri, usesPostgres } from '../helpers/testDatabase.js'
 import { startTestSimulator } from '../helpers/testSimulator.js'
 import { scale } from './scale.js'
 
