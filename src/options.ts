@@ -1,6 +1,8 @@
 import type { AgendaBackend } from 'agenda'
 import type { Access, CollectionConfig, Field, Payload, PayloadRequest } from 'payload'
 
+import { isNextHelperProcess } from './nextHelperProcess.js'
+
 /** Replaces a collection's fields; receives the plugin's own so they can be extended. */
 export type FieldsOverride = (args: { defaultFields: Field[] }) => Field[]
 
@@ -127,7 +129,8 @@ export type QueueOptions = {
   processEveryMs?: number
   /**
    * Whether this process runs campaign jobs. Default true, unless the environment variable
-   * WHATSAPP_CAMPAIGNS_WORKER is "false" (e.g. web servers when separate workers run).
+   * WHATSAPP_CAMPAIGNS_WORKER is "false" (e.g. web servers when separate workers run), or this
+   * is one of Next.js's helper processes (build and render workers), which come and go.
    */
   worker?: boolean
 }
@@ -217,7 +220,9 @@ export const resolveOptions = (
             concurrency: options.queue?.concurrency ?? 5,
             lockLifetimeMs: options.queue?.lockLifetimeMs ?? 60_000,
             processEveryMs: options.queue?.processEveryMs ?? 2000,
-            worker: options.queue?.worker ?? process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false',
+            worker:
+              options.queue?.worker ??
+              (process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false' && !isNextHelperProcess()),
           },
     slugs,
     webhookEventRetentionDays: options.webhookEventRetentionDays ?? 30,

@@ -1,5 +1,6 @@
 import path from 'node:path'
 
+import { isNextHelperProcess } from '../../src/nextHelperProcess.js'
 import { startEmbeddedServer } from './embeddedServer.js'
 
 type Holder = { embeddedUri?: Promise<string> }
@@ -19,16 +20,19 @@ export const resolveDatabaseUri = async (): Promise<string> => {
   state.embeddedUri ??= (async () => {
     const port = Number(process.env.EMBEDDED_DB_PORT ?? 27027)
     const database = 'whatsapp-campaigns-dev'
-    const server = await startEmbeddedServer({
-      dataFile: path.resolve(process.cwd(), '.data/embedded-db.ejson'),
-      port,
-    }).catch((error: NodeJS.ErrnoException) => {
-      // `npm run worker` beside `npm run dev`: the dev app's server already holds the port.
-      if (error.code === 'EADDRINUSE') {
-        return undefined
-      }
-      throw error
-    })
+    // A server started in a Next.js helper process would vanish with it.
+    const server = isNextHelperProcess()
+      ? undefined
+      : await startEmbeddedServer({
+          dataFile: path.resolve(process.cwd(), '.data/embedded-db.ejson'),
+          port,
+        }).catch((error: NodeJS.ErrnoException) => {
+          // `npm run worker` beside `npm run dev`: the dev app's server already holds the port.
+          if (error.code === 'EADDRINUSE') {
+            return undefined
+          }
+          throw error
+        })
     if (!server) {
       return `mongodb://127.0.0.1:${port}/${database}`
     }
