@@ -18,7 +18,8 @@ import type {
 
 import { recipientStatuses } from '../collections/campaignStatuses.js'
 import { opId } from './opId.js'
-import { counterDelta, statusesBelow } from './statusRank.js'
+import { settleStatusEvent } from './settleStatusEvent.js'
+import { counterDelta, recordedStatuses, statusesBelow } from './statusRank.js'
 import { createRetryTransient } from './transientErrors.js'
 
 const oid = (id: Id) => new ObjectId(id)
@@ -32,11 +33,6 @@ const nonZero = (delta: CounterDelta) =>
 /** How many recent counter updates a campaign remembers, so a retried one is not applied twice. */
 const counterOpsKept = 50
 
-/**
- * The statuses a recipient with a message id can be in, lowest first: statuses only move up, so a
- * recipient that moves while its event is tried against each in turn is still found.
- */
-const messageStatuses: RecipientStatus[] = ['sent', 'delivered', 'read']
 /** Status writes per recipient remembered, more than the events that can race on one message. */
 const statusOpsKept = 5
 
@@ -133,36 +129,41 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
     })
     // One status at a time, so the status moved from is known even when a retried write's first
     // try was applied unanswered: its op id, kept among the last few, then marks the recipient.
-    for (const from of messageStatuses.filter((s) => statusesBelow(event.status).includes(s))) {
-      const op = opId()
-      let retried = false
-      const moved =
-        (await retry(
-          () =>
-            recipients().findOneAndUpdate(
-              { messageId: event.messageId, status: from },
-              { $push: pushOp(op), $set: set, ...minimum },
-              { projection: { campaign: 1 }, returnDocument: 'before' },
-            ),
-          () => (retried = true),
-        )) ??
-        (retried
-          ? await retry(() =>
-              recipients().findOne(
-                { messageId: event.messageId, statusOps: op },
-                { projection: { campaign: 1 } },
+    const apply = async () => {
+      for (const from of recordedStatuses.filter((s) => statusesBelow(event.status).includes(s))) {
+        const op = opId()
+        let retried = false
+        const moved =
+          (await retry(
+            () =>
+              recipients().findOneAndUpdate(
+                { messageId: event.messageId, status: from },
+                { $push: pushOp(op), $set: set, ...minimum },
+                { projection: { campaign: 1 }, returnDocument: 'before' },
               ),
-            )
-          : null)
-      if (moved) {
-        await incrementCounters(String(moved.campaign), counterDelta(from, event.status))
-        return true
+            () => (retried = true),
+          )) ??
+          (retried
+            ? await retry(() =>
+                recipients().findOne(
+                  { messageId: event.messageId, statusOps: op },
+                  { projection: { campaign: 1 } },
+                ),
+              )
+            : null)
+        if (moved) {
+          await incrementCounters(String(moved.campaign), counterDelta(from, event.status))
+          return true
+        }
       }
+      return false
     }
-    const exists = await retry(() =>
-      recipients().countDocuments({ messageId: event.messageId }, { limit: 1 }),
-    )
-    return exists > 0
+    return settleStatusEvent(event, apply, async () => {
+      const doc = await retry(() =>
+        recipients().findOne({ messageId: event.messageId }, { projection: { status: 1 } }),
+      )
+      return doc?.status as RecipientStatus | undefined
+    })
   }
 
   const recount = async (campaignId: Id) => {

@@ -17,6 +17,7 @@ import type {
 
 import { recipientStatuses } from '../collections/campaignStatuses.js'
 import { opId } from './opId.js'
+import { settleStatusEvent } from './settleStatusEvent.js'
 import { counterDelta, statusesBelow } from './statusRank.js'
 import { createRetryTransient } from './transientErrors.js'
 
@@ -198,41 +199,42 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
         event.errorMessage ?? 'Meta reported the message as failed',
       )
     }
-    const moved = await transaction(
-      async (client) => {
-        // The row lock makes concurrent events on one message apply one after the other.
-        const { rows } = await client.query<{ campaign_id: number; status: RecipientStatus }>(
-          `WITH previous AS (
+    const apply = () =>
+      transaction(
+        async (client) => {
+          // The row lock makes concurrent events on one message apply one after the other.
+          const { rows } = await client.query<{ campaign_id: number; status: RecipientStatus }>(
+            `WITH previous AS (
              SELECT id, campaign_id, status FROM ${recipients}
              WHERE message_id = $1 AND status = ANY($3) FOR UPDATE)
            UPDATE ${recipients} r SET ${sets.join(', ')} FROM previous WHERE r.id = previous.id
            RETURNING previous.campaign_id, previous.status`,
-          values,
-        )
-        for (const row of rows) {
-          await addToCounters(
-            client,
-            String(row.campaign_id),
-            counterDelta(row.status, event.status),
+            values,
           )
-        }
-        return rows.length > 0
-      },
-      async () => {
-        const rows = await query(
-          `SELECT 1 FROM ${recipients} WHERE message_id = $1 AND status_ops ? $2`,
-          [event.messageId, op],
-        )
-        return rows.length > 0 ? true : undefined
-      },
-    )
-    if (moved) {
-      return true
-    }
-    const exists = await query(`SELECT 1 FROM ${recipients} WHERE message_id = $1 LIMIT 1`, [
-      event.messageId,
-    ])
-    return exists.length > 0
+          for (const row of rows) {
+            await addToCounters(
+              client,
+              String(row.campaign_id),
+              counterDelta(row.status, event.status),
+            )
+          }
+          return rows.length > 0
+        },
+        async () => {
+          const rows = await query(
+            `SELECT 1 FROM ${recipients} WHERE message_id = $1 AND status_ops ? $2`,
+            [event.messageId, op],
+          )
+          return rows.length > 0 ? true : undefined
+        },
+      )
+    return settleStatusEvent(event, apply, async () => {
+      const rows = await query<{ status: RecipientStatus }>(
+        `SELECT status FROM ${recipients} WHERE message_id = $1 LIMIT 1`,
+        [event.messageId],
+      )
+      return rows[0]?.status
+    })
   }
 
   /** Sets a campaign's fields from a patch (camelCase names to columns). */
