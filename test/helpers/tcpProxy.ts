@@ -11,6 +11,8 @@ export type TcpProxy = {
   port: number
 }
 
+const cutWaitMs = 30_000
+
 /** A TCP relay to `target`, for cutting a process's database connection on demand. */
 export const startTcpProxy = (target: { host: string; port: number }) =>
   new Promise<TcpProxy>((resolve, reject) => {
@@ -64,7 +66,20 @@ export const startTcpProxy = (target: { host: string; port: number }) =>
             server.close(() => done())
           }),
         cutAfterNextRequest: async (ms, matching = () => true) => {
-          await new Promise<void>((cut) => (cutRequested = { cut, matching }))
+          await new Promise<void>((cut, reject) => {
+            // A test whose traffic ended before the cut fails instead of hanging.
+            const timer = setTimeout(() => {
+              cutRequested = undefined
+              reject(new Error(`no matching request within ${cutWaitMs / 1000} s`))
+            }, cutWaitMs)
+            cutRequested = {
+              cut: () => {
+                clearTimeout(timer)
+                cut()
+              },
+              matching,
+            }
+          })
           dropAll()
           await new Promise((wait) => setTimeout(wait, ms))
           down = false
