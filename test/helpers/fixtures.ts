@@ -79,8 +79,8 @@ export const waitForStatus = async (
   }
 }
 
-/** The campaign's counters must say exactly what its recipients' statuses say. */
-export const expectCountersMatchRecipients = async (payload: Payload, id: number | string) => {
+/** The campaign's counters and what its recipients' statuses say they should be, read now. */
+const countersAndRecount = async (payload: Payload, id: number | string) => {
   const counts = await getStore(payload).countByStatus(String(id))
   const { docs } = await payload.find({
     collection: 'whatsapp-campaign-recipients',
@@ -90,22 +90,44 @@ export const expectCountersMatchRecipients = async (payload: Payload, id: number
   })
   const doc = await campaignDoc(payload, id)
   const withMessageId = docs.filter((r) => typeof r.messageId === 'string' && r.messageId).length
-  expect({
-    deliveredCount: doc.deliveredCount,
-    failedCount: doc.failedCount,
-    readCount: doc.readCount,
-    sentCount: doc.sentCount,
-    totalCount: doc.totalCount,
-    unknownCount: doc.unknownCount,
-  }).toEqual({
-    deliveredCount: counts.delivered + counts.read,
-    failedCount: counts.failed,
-    readCount: counts.read,
-    sentCount: withMessageId,
-    totalCount: docs.length,
-    unknownCount: counts.unknown,
-  })
-  return { counts, doc, recipients: docs }
+  return {
+    counters: {
+      deliveredCount: doc.deliveredCount,
+      failedCount: doc.failedCount,
+      readCount: doc.readCount,
+      sentCount: doc.sentCount,
+      totalCount: doc.totalCount,
+      unknownCount: doc.unknownCount,
+    },
+    counts,
+    doc,
+    recipients: docs,
+    recount: {
+      deliveredCount: counts.delivered + counts.read,
+      failedCount: counts.failed,
+      readCount: counts.read,
+      sentCount: withMessageId,
+      totalCount: docs.length,
+      unknownCount: counts.unknown,
+    },
+  }
+}
+
+/**
+ * The campaign's counters must say exactly what its recipients' statuses say. Webhooks still in
+ * flight can move both between the reads, so a difference must last 5 s to fail.
+ */
+export const expectCountersMatchRecipients = async (payload: Payload, id: number | string) => {
+  const deadline = Date.now() + 5000
+  for (;;) {
+    const state = await countersAndRecount(payload, id)
+    const settled = JSON.stringify(state.counters) === JSON.stringify(state.recount)
+    if (settled || Date.now() > deadline) {
+      expect(state.counters).toEqual(state.recount)
+      return { counts: state.counts, doc: state.doc, recipients: state.recipients }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 /**
