@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import pg from 'pg'
 
 import { isPostgresUri } from '../dev/database/adapter.js'
+import { onPostgresServer } from '../dev/database/postgresServer.js'
 
 export type BenchDatabase = {
   label: string
@@ -20,19 +20,6 @@ export const givenServer = () => {
 }
 
 const databaseName = () => `bench_${Date.now()}`
-
-/** Runs statements on a Postgres server's maintenance database (CREATE/DROP DATABASE). */
-const onPostgresServer = async <T>(server: string, run: (client: pg.Client) => Promise<T>) => {
-  const url = new URL(server)
-  url.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    return await run(client)
-  } finally {
-    await client.end()
-  }
-}
 
 /** Postgres needs the database created before Payload connects; stop() drops it. */
 const startPostgresDatabase = async (server: string, variable: string): Promise<BenchDatabase> => {

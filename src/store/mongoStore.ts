@@ -16,10 +16,15 @@ import type {
   TimelinePoint,
 } from './types.js'
 
-import { recipientStatuses } from '../collections/campaignStatuses.js'
 import { opId } from './opId.js'
 import { settleStatusEvent } from './settleStatusEvent.js'
-import { counterDelta, recordedStatuses, statusesBelow } from './statusRank.js'
+import {
+  counterDelta,
+  countersFrom,
+  recordedStatuses,
+  statusCounts,
+  statusesBelow,
+} from './statusRank.js'
 import { createRetryTransient } from './transientErrors.js'
 
 const oid = (id: Id) => new ObjectId(id)
@@ -174,21 +179,10 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
         messageId: { $exists: true, $nin: [null, ''] },
       }),
     )
-    const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
     await retry(() =>
       campaigns().updateOne(
         { _id: oid(campaignId) },
-        {
-          $set: {
-            deliveredCount: counts.delivered + counts.read,
-            failedCount: counts.failed,
-            readCount: counts.read,
-            sentCount: sent,
-            totalCount: total,
-            unknownCount: counts.unknown,
-            updatedAt: new Date(),
-          },
-        },
+        { $set: { ...countersFrom(counts, sent), updatedAt: new Date() } },
       ),
     )
   }
@@ -202,14 +196,7 @@ export const createMongoStore = (payload: Payload, options: ResolvedOptions): Ca
         ])
         .toArray(),
     )
-    const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<
-      RecipientStatus,
-      number
-    >
-    for (const row of rows) {
-      counts[row._id] = row.n
-    }
-    return counts
+    return statusCounts(rows.map((row) => ({ n: row.n, status: row._id })))
   }
 
   const campaignStatus = async (campaignId: Id) => {

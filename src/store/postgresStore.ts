@@ -15,17 +15,26 @@ import type {
   TimelinePoint,
 } from './types.js'
 
-import { recipientStatuses } from '../collections/campaignStatuses.js'
 import { opId } from './opId.js'
 import { settleStatusEvent } from './settleStatusEvent.js'
-import { counterDelta, statusesBelow } from './statusRank.js'
+import { counterDelta, countersFrom, statusCounts, statusesBelow } from './statusRank.js'
 import { createRetryTransient } from './transientErrors.js'
 
 /** The plugin's own tables live in a schema of their own, out of reach of Payload's schema push. */
 export const engineSchema = 'whatsapp_campaigns_engine'
 const scheduleTable = `"${engineSchema}"."send_schedule"`
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+/** A field's column: deliveredCount -> delivered_count. */
+export const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** A collection's table on Payload's Postgres adapter, schema-qualified and quoted. */
+export const postgresTable = (adapter: PostgresAdapter, slug: string) => {
+  const name = adapter.tableNameMap.get(column(slug).replace(/-/g, '_'))
+  if (!name) {
+    throw new Error(`whatsapp-campaigns: collection "${slug}" is not registered`)
+  }
+  return `"${adapter.schemaName ?? 'public'}"."${name}"`
+}
 
 /** Rows per INSERT: well under Postgres's 65,535 parameters. */
 const insertChunk = 2000
@@ -42,13 +51,7 @@ type Row = Record<string, unknown>
  */
 export const createPostgresStore = (payload: Payload, options: ResolvedOptions): CampaignStore => {
   const adapter = payload.db as unknown as PostgresAdapter
-  const table = (slug: string) => {
-    const name = adapter.tableNameMap.get(snake(slug).replace(/-/g, '_'))
-    if (!name) {
-      throw new Error(`whatsapp-campaigns: collection "${slug}" is not registered`)
-    }
-    return `"${adapter.schemaName ?? 'public'}"."${name}"`
-  }
+  const table = (slug: string) => postgresTable(adapter, slug)
   // An idle connection that drops would otherwise be an uncaught error that ends the process;
   // the next query opens a new one.
   adapter.pool.on('error', (error) =>
@@ -108,7 +111,7 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
       return
     }
     const sets = changes.map(
-      ([field], i) => `${snake(field)} = COALESCE(${snake(field)}, 0) + $${i + 2}`,
+      ([field], i) => `${column(field)} = COALESCE(${column(field)}, 0) + $${i + 2}`,
     )
     await client.query(
       `UPDATE ${campaigns} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
@@ -144,14 +147,16 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
       `SELECT status, count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 GROUP BY status`,
       [Number(campaignId)],
     )
-    const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<
-      RecipientStatus,
-      number
-    >
-    for (const row of rows) {
-      counts[row.status] = row.n
+    return statusCounts(rows)
+  }
+
+  /** Sets a campaign's fields from a patch or counter values (camelCase names to columns). */
+  const patchSets = (patch: CampaignPatch | CounterDelta, firstParameter: number) => {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined)
+    return {
+      sets: entries.map(([field], i) => `${column(field)} = $${firstParameter + i}`),
+      values: entries.map(([, value]) => value),
     }
-    return counts
   }
 
   const recount = async (campaignId: Id) => {
@@ -160,20 +165,11 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
       `SELECT count(*)::int AS sent FROM ${recipients} WHERE campaign_id = $1 AND message_id <> ''`,
       [Number(campaignId)],
     )
-    const total = Object.values(counts).reduce((sum, n) => sum + n, 0)
-    await query(
-      `UPDATE ${campaigns} SET delivered_count = $2, failed_count = $3, read_count = $4,
-         sent_count = $5, total_count = $6, unknown_count = $7, updated_at = now() WHERE id = $1`,
-      [
-        Number(campaignId),
-        counts.delivered + counts.read,
-        counts.failed,
-        counts.read,
-        sent,
-        total,
-        counts.unknown,
-      ],
-    )
+    const { sets, values } = patchSets(countersFrom(counts, sent), 2)
+    await query(`UPDATE ${campaigns} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+      Number(campaignId),
+      ...values,
+    ])
   }
 
   const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
@@ -235,15 +231,6 @@ export const createPostgresStore = (payload: Payload, options: ResolvedOptions):
       )
       return rows[0]?.status
     })
-  }
-
-  /** Sets a campaign's fields from a patch (camelCase names to columns). */
-  const patchSets = (patch: CampaignPatch, firstParameter: number) => {
-    const entries = Object.entries(patch).filter(([, value]) => value !== undefined)
-    return {
-      sets: entries.map(([field], i) => `${snake(field)} = $${firstParameter + i}`),
-      values: entries.map(([, value]) => value),
-    }
   }
 
   const campaignStatus = async (campaignId: Id) => {

@@ -1,5 +1,7 @@
-import type { RecipientStatus } from '../collections/campaignStatuses.js'
+import type { CampaignCounterField, RecipientStatus } from '../collections/campaignStatuses.js'
 import type { CounterDelta } from './types.js'
+
+import { recipientStatuses } from '../collections/campaignStatuses.js'
 
 /**
  * A total order on recipient statuses, so that applying any set of events in any order ends
@@ -43,3 +45,28 @@ export const counterDelta = (from: RecipientStatus, to: RecipientStatus): Counte
   }
   return delta
 }
+
+/** Every status's count from grouped rows, zero for the statuses no row names. */
+export const statusCounts = (rows: Array<{ n: number; status: RecipientStatus }>) => {
+  const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<
+    RecipientStatus,
+    number
+  >
+  for (const row of rows) {
+    counts[row.status] = row.n
+  }
+  return counts
+}
+
+/** A campaign's counters as its recipients' statuses (and how many have a message id) say. */
+export const countersFrom = (
+  counts: Record<RecipientStatus, number>,
+  sent: number,
+): Record<CampaignCounterField, number> => ({
+  deliveredCount: counts.delivered + counts.read,
+  failedCount: counts.failed,
+  readCount: counts.read,
+  sentCount: sent,
+  totalCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
+  unknownCount: counts.unknown,
+})

@@ -1,7 +1,7 @@
-import pg from 'pg'
 import { inject } from 'vitest'
 
 import { isPostgresUri } from '../../dev/database/adapter.js'
+import { onPostgresServer } from '../../dev/database/postgresServer.js'
 
 /** The run's database server (see test/globalSetup.ts), without a database name. */
 export const databaseServerUri = () => inject('databaseServerUri')
@@ -12,19 +12,6 @@ export const usesPostgres = () => isPostgresUri(databaseServerUri())
 export const testDatabaseUri = (name: string) =>
   `${databaseServerUri()}/test_${name}_${Date.now()}`.toLowerCase()
 
-/** Runs statements on the server's maintenance database (CREATE/DROP DATABASE). */
-const onServer = async <T>(uri: string, run: (client: pg.Client) => Promise<T>) => {
-  const url = new URL(uri)
-  url.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    return await run(client)
-  } finally {
-    await client.end()
-  }
-}
-
 const databaseName = (uri: string) => new URL(uri).pathname.slice(1)
 
 /** MongoDB creates databases on first write; Postgres needs them created first (once). */
@@ -33,7 +20,7 @@ export const prepareDatabase = async (uri: string) => {
     return
   }
   const name = databaseName(uri)
-  await onServer(uri, async (client) => {
+  await onPostgresServer(uri, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
     if (!rowCount) {
       await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string } & Error) => {
@@ -47,6 +34,6 @@ export const prepareDatabase = async (uri: string) => {
 }
 
 export const dropPostgresDatabase = (uri: string) =>
-  onServer(uri, (client) =>
+  onPostgresServer(uri, (client) =>
     client.query(`DROP DATABASE IF EXISTS "${databaseName(uri)}" WITH (FORCE)`),
   )
