@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     // One embedded database server for the whole run; each test file uses its own database.
-    exclude: ['test/browser/**', 'test/chaos/**', 'node_modules/**'],
+    exclude: ['test/browser/**', 'test/chaos/**', 'test/consumer/**', 'node_modules/**'],
     globalSetup: ['./test/globalSetup.ts'],
     hookTimeout: 60_000,
     include: ['test/**/*.test.ts'],

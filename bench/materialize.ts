@@ -114,7 +114,7 @@ const measure = async (
   await materializeAudience({
     campaignId: String(campaign.id),
     defaultCountryCode: '91',
-    excludedPhones: new Set(),
+    excludedPhones: new Map(),
     nameField: 'name',
     parameterMappings: { '1': 'name', '2': 'code' },
     phoneField: 'phone',

@@ -5,9 +5,9 @@
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload } from 'payload'
 
-import { postgresTable as quotedTable } from '../src/store/postgresStore.js'
+import { postgresTable as quotedTable } from '../src/store/index.js'
 
-export { column } from '../src/store/postgresStore.js'
+export { column } from '../src/store/index.js'
 
 export const onPostgres = (payload: Payload) => payload.db.name === 'postgres'
 

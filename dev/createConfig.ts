@@ -36,6 +36,8 @@ export const createConfig = ({
 }: CreateConfigArgs) =>
   buildConfig({
     admin: {
+      // Payload's default is a Gravatar image, which shows broken offline.
+      avatar: 'default',
       importMap: { baseDir: path.resolve(dirname) },
       user: 'users',
     },

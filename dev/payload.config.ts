@@ -1,3 +1,5 @@
+import { isNextHelperProcess } from '../src/nextHelperProcess.js'
+import { checkoutDataFiles } from './checkoutData.js'
 import { createConfig } from './createConfig.js'
 import { resolveDatabaseUri } from './database/databaseUri.js'
 import { demoAudiences } from './demoAudiences.js'
@@ -10,7 +12,11 @@ const simulatorUrl = process.env.WHATSAPP_GRAPH_API_URL ? undefined : await star
 export default createConfig({
   databaseUri: await resolveDatabaseUri(),
   onInit: async (payload) => {
-    await seed(payload, { simulatorUrl })
+    // A helper process may be stopped mid-seed; the dev server's own process seeds.
+    if (!isNextHelperProcess()) {
+      const lockFile = checkoutDataFiles(process.cwd()).seedLockFile
+      await seed(payload, { lockFile, simulatorUrl })
+    }
   },
   pluginOptions: {
     audiences: demoAudiences,

@@ -2,6 +2,7 @@ import type { Payload } from 'payload'
 
 import { templateDocument } from '../src/meta/templateDocument.js'
 import { demoAccountData } from './demoAccount.js'
+import { withFileLock } from './fileLock.js'
 import { demoTemplates } from './simulator/index.js'
 
 export const devUser = { email: 'dev@payloadcms.com', password: 'test' }
@@ -20,8 +21,17 @@ const firstNames = [
 ]
 const cities = ['Mumbai', 'Delhi', 'Pune', 'Jaipur', 'Chennai']
 
-/** First start only: a login, the simulator's account, its templates, ~50 contacts, a draft campaign. */
-export const seed = async (payload: Payload, { simulatorUrl }: { simulatorUrl?: string }) => {
+/**
+ * First start only: a login, the simulator's account, its templates, ~50 contacts, a draft
+ * campaign. Processes starting together (Next.js evaluates the config in several, `npm run
+ * worker` beside `npm run dev`) take turns on `lockFile`, so only the first one seeds.
+ */
+export const seed = (
+  payload: Payload,
+  { lockFile, simulatorUrl }: { lockFile: string; simulatorUrl?: string },
+) => withFileLock(lockFile, () => seedUnlessSeeded(payload, simulatorUrl))
+
+const seedUnlessSeeded = async (payload: Payload, simulatorUrl: string | undefined) => {
   const { totalDocs } = await payload.count({ collection: 'users' })
   if (totalDocs > 0) {
     return

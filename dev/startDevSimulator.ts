@@ -1,37 +1,68 @@
+import { promises as fs } from 'node:fs'
+
 import { isNextHelperProcess } from '../src/nextHelperProcess.js'
+import { checkoutDataFiles, checkoutPort, portFromEnv } from './checkoutData.js'
 import { demoAccount, demoUndeliverablePhone } from './demoAccount.js'
-import { demoTemplates, startCloudApiSimulator } from './simulator/index.js'
+import { demoTemplates, simulatorOwnerHeader, startCloudApiSimulator } from './simulator/index.js'
 
 type Holder = { simulatorUrl?: Promise<string> }
 const holder = globalThis as { __whatsappDevSimulator?: Holder } & typeof globalThis
 
-/** Starts the Cloud API simulator once per process, posting its webhooks to the dev app. */
+/**
+ * Starts the Cloud API simulator once per process, on this checkout's port (SIMULATOR_PORT, else
+ * one picked on first start and recorded in .data/simulator.json), posting its webhooks to the
+ * dev app. A simulator of the same checkout already there (`npm run worker` beside `npm run
+ * dev`) is shared; any other process there is refused: its webhooks would go to another app.
+ */
 export const startDevSimulator = (): Promise<string> => {
-  const port = Number(process.env.SIMULATOR_PORT ?? 4010)
-  // A simulator started in a Next.js helper process would take the port and vanish with it.
-  if (isNextHelperProcess()) {
-    return Promise.resolve(`http://127.0.0.1:${port}`)
-  }
   holder.__whatsappDevSimulator ??= {}
   const state = holder.__whatsappDevSimulator
   state.simulatorUrl ??= (async () => {
+    const checkoutDir = process.cwd()
+    const port =
+      portFromEnv('SIMULATOR_PORT') ??
+      (await checkoutPort(checkoutDataFiles(checkoutDir).simulatorPortFile))
+    const url = `http://127.0.0.1:${port}`
+    // A simulator started in a Next.js helper process would take the port and vanish with it.
+    if (isNextHelperProcess()) {
+      return url
+    }
+    const owner = await fs.realpath(checkoutDir)
     const appPort = process.env.PORT ?? '3000'
-    const simulator = await startCloudApiSimulator({
+    const started = await startCloudApiSimulator({
       accounts: [demoAccount],
       // One number Meta refuses, so failures show in the admin.
       errorCodesByPhone: { [demoUndeliverablePhone]: 131026 },
       latencyMs: { max: 250, min: 80 },
+      owner,
       port,
       templates: { [demoAccount.wabaId]: demoTemplates },
       webhookUrl: `http://127.0.0.1:${appPort}/api/whatsapp/webhook`,
     }).catch((error: NodeJS.ErrnoException) => {
-      // `npm run worker` beside `npm run dev`: the dev app's simulator serves both.
       if (error.code === 'EADDRINUSE') {
         return undefined
       }
       throw error
     })
-    return simulator?.url ?? `http://127.0.0.1:${port}`
+    if (!started) {
+      const found = await fetch(url).then(
+        (response) => response.headers.get(simulatorOwnerHeader),
+        (error: Error) => error,
+      )
+      if (found !== owner) {
+        const holderName =
+          found instanceof Error
+            ? `a process that does not answer HTTP (${found.message})`
+            : found
+              ? `the simulator of another checkout (${found})`
+              : 'an HTTP server that names no checkout'
+        throw new Error(
+          `The Cloud API simulator's port ${port} is held by ${holderName}, not by the simulator of this checkout (${owner}), so it is not used. ` +
+            `Stop that process, or ${process.env.SIMULATOR_PORT ? 'set another SIMULATOR_PORT' : `delete ${checkoutDataFiles(checkoutDir).simulatorPortFile} to have a new free port picked`}.`,
+        )
+      }
+    }
+    return url
   })()
   return state.simulatorUrl
 }

@@ -2,6 +2,8 @@ import type { Config } from 'payload'
 
 import type { WhatsAppCampaignsPluginOptions } from './options.js'
 
+import { deleteRecipientsWithCampaign, rescheduleOnEdit } from './campaigns/campaignHooks.js'
+import { campaignQueue } from './campaigns/campaignQueue.js'
 import { pluginCollections } from './collections/index.js'
 import {
   audienceSummaryEndpoint,
@@ -11,21 +13,10 @@ import {
 import { audiencePreviewEndpoint } from './endpoints/audiencePreviewEndpoint.js'
 import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
 import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
-import { getQueue } from './jobs/index.js'
 import { resolveOptions } from './options.js'
-import { deleteRecipientsWithCampaign, rescheduleOnEdit } from './sending/campaignHooks.js'
 import { webhookEndpoints } from './webhooks/endpoints.js'
 import { syncTemplatesEndpoint } from './webhooks/syncTemplates.js'
 
-export { stopCampaignQueue } from './jobs/index.js'
-export { runWorker } from './jobs/runWorker.js'
-export type {
-  CollectionOverride,
-  FieldsOverride,
-  NamedAudience,
-  WhatsAppCampaignsPluginOptions,
-} from './options.js'
-export { defaultSlugs } from './options.js'
 export {
   CampaignActionError,
   cancelCampaign,
@@ -33,7 +24,17 @@ export {
   resumeCampaign,
   retryCampaign,
   runCampaign,
-} from './sending/actions.js'
+} from './campaigns/actions.js'
+export { runWorker } from './campaigns/campaignQueue.js'
+export { stopCampaignQueue } from './jobs/index.js'
+export type {
+  CollectionOverride,
+  FieldsOverride,
+  NamedAudience,
+  WhatsAppCampaignsPluginOptions,
+} from './options.js'
+export { defaultSlugs } from './options.js'
+export { defaultOptOutKeywords } from './webhooks/optOutKeywords.js'
 export { syncTemplates } from './webhooks/syncTemplates.js'
 
 export const whatsappCampaignsPlugin =
@@ -97,7 +98,7 @@ export const whatsappCampaignsPlugin =
       onInit: async (payload) => {
         await config.onInit?.(payload)
         // Starts the worker (Agenda) or re-arms inline schedules left by a restart.
-        await getQueue(payload)
+        await campaignQueue(payload)
       },
     }
   }

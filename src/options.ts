@@ -2,6 +2,7 @@ import type { AgendaBackend } from 'agenda'
 import type { Access, CollectionConfig, Field, Payload, PayloadRequest } from 'payload'
 
 import { isNextHelperProcess } from './nextHelperProcess.js'
+import { defaultOptOutKeywords, normalizeKeyword } from './webhooks/optOutKeywords.js'
 
 /** Replaces a collection's fields; receives the plugin's own so they can be extended. */
 export type FieldsOverride = (args: { defaultFields: Field[] }) => Field[]
@@ -88,6 +89,13 @@ export type WhatsAppCampaignsPluginOptions = {
    * in plain text. Secrets saved before a key was set are encrypted on their next save.
    */
   encryptionKey?: string
+  /**
+   * The error-rate breaker (listmonk's MaxSendErrors): a run pauses its campaign, with the most
+   * frequent error shown, when more than `maxFailureRate` of its last `window` sends failed
+   * (recipients Meta refused; opted-out contacts skipped do not count). `false` turns it off.
+   * @default { window: 200, maxFailureRate: 0.3 }
+   */
+  errorBreaker?: ErrorBreakerOptions | false
   /** Graph API base URL. Default: env WHATSAPP_GRAPH_API_URL, else https://graph.facebook.com */
   graphApiUrl?: string
   /** Graph API version. Default "v21.0". */
@@ -103,7 +111,11 @@ export type WhatsAppCampaignsPluginOptions = {
   nameField?: string
   /** Called for inbound messages other than opt-outs (replies, questions). */
   onInboundMessage?: (args: InboundMessageArgs) => Promise<void> | void
-  /** Inbound texts that opt the sender out (case-insensitive, whole message). Default STOP, UNSUBSCRIBE. */
+  /**
+   * Inbound texts that opt the sender out of every template, compared as whole messages after
+   * dropping case, accents, punctuation and emoji ("stop.", "Stop!" and "STOP 🙏" are STOP).
+   * Default: `defaultOptOutKeywords` (STOP, UNSUBSCRIBE and their equivalents in several languages).
+   */
   optOutKeywords?: string[]
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
@@ -112,6 +124,11 @@ export type WhatsAppCampaignsPluginOptions = {
    * processed by this process too. `false`: no queue, campaigns run inline in the process that starts them.
    */
   queue?: false | QueueOptions
+  /**
+   * Whether campaigns skip contacts Meta reported undeliverable (131026). False keeps sending
+   * to them. Default true.
+   */
+  skipUndeliverable?: boolean
   /** Days webhook events are kept (status events still waiting for their send are kept). Default 30. */
   webhookEventRetentionDays?: number
   /** Largest accepted webhook body, in bytes. Default 1 MiB. */
@@ -144,6 +161,7 @@ export type ResolvedOptions = {
   defaultCountryCode: string
   enabled: boolean
   encryptionKey: string | undefined
+  errorBreaker: ErrorBreakerOptions | false
   graphApiUrl: string
   graphApiVersion: string
   graphTimeoutMs: number
@@ -153,6 +171,7 @@ export type ResolvedOptions = {
   optOutKeywords: string[]
   phoneField: string
   queue: false | (Pick<QueueOptions, 'backend'> & Required<Omit<QueueOptions, 'backend'>>)
+  skipUndeliverable: boolean
   slugs: Record<CollectionKey, string>
   webhookEventRetentionDays: number
   webhookMaxBytes: number
@@ -166,6 +185,33 @@ export const defaultSlugs: Record<CollectionKey, string> = {
   recipients: 'whatsapp-campaign-recipients',
   templates: 'whatsapp-templates',
   webhookEvents: 'whatsapp-webhook-events',
+}
+
+export type ErrorBreakerOptions = {
+  /** Share of the window's sends that may fail, from 0 to 1 (more trips the breaker). */
+  maxFailureRate: number
+  /** How many of the run's latest sends are looked at. */
+  window: number
+}
+
+const resolveErrorBreaker = (
+  breaker: ErrorBreakerOptions | false | undefined,
+): ErrorBreakerOptions | false => {
+  if (breaker === false) {
+    return false
+  }
+  const resolved = { maxFailureRate: 0.3, window: 200, ...breaker }
+  if (!Number.isInteger(resolved.window) || resolved.window < 1) {
+    throw new Error(
+      `whatsappCampaignsPlugin: errorBreaker.window must be a whole number of sends, at least 1 (got ${resolved.window})`,
+    )
+  }
+  if (!(resolved.maxFailureRate >= 0 && resolved.maxFailureRate < 1)) {
+    throw new Error(
+      `whatsappCampaignsPlugin: errorBreaker.maxFailureRate must be at least 0 and below 1 (got ${resolved.maxFailureRate})`,
+    )
+  }
+  return resolved
 }
 
 export const resolveOptions = (
@@ -201,6 +247,7 @@ export const resolveOptions = (
     defaultCountryCode: options.defaultCountryCode ?? '91',
     enabled: options.enabled ?? true,
     encryptionKey: options.encryptionKey ?? process.env.WHATSAPP_CAMPAIGNS_ENCRYPTION_KEY,
+    errorBreaker: resolveErrorBreaker(options.errorBreaker),
     graphApiUrl:
       options.graphApiUrl ?? process.env.WHATSAPP_GRAPH_API_URL ?? 'https://graph.facebook.com',
     graphApiVersion: options.graphApiVersion ?? 'v21.0',
@@ -208,9 +255,15 @@ export const resolveOptions = (
     maxCsvBytes: options.maxCsvBytes ?? 100 * 1024 * 1024,
     nameField: options.nameField ?? 'name',
     onInboundMessage: options.onInboundMessage,
-    optOutKeywords: (options.optOutKeywords ?? ['STOP', 'UNSUBSCRIBE']).map((k) =>
-      k.trim().toUpperCase(),
-    ),
+    optOutKeywords: (options.optOutKeywords ?? defaultOptOutKeywords).map((keyword) => {
+      const normalized = normalizeKeyword(keyword)
+      if (!normalized) {
+        throw new Error(
+          `whatsappCampaignsPlugin: opt-out keyword "${keyword}" has no letters or digits`,
+        )
+      }
+      return normalized
+    }),
     phoneField: options.phoneField ?? 'phone',
     queue:
       options.queue === false
@@ -224,6 +277,7 @@ export const resolveOptions = (
               options.queue?.worker ??
               (process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false' && !isNextHelperProcess()),
           },
+    skipUndeliverable: options.skipUndeliverable ?? true,
     slugs,
     webhookEventRetentionDays: options.webhookEventRetentionDays ?? 30,
     webhookMaxBytes: options.webhookMaxBytes ?? 1024 * 1024,

@@ -5,6 +5,8 @@ import { promises as fs } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
+import { markOwner, ownerDatabase } from './serverOwner.js'
+
 export type EmbeddedServer = {
   /** Writes the data file (when persisting) and stops the server. */
   stop: () => Promise<void>
@@ -15,6 +17,8 @@ export type EmbeddedServer = {
 export type EmbeddedServerOptions = {
   /** Keep data in this file across restarts (canonical Extended JSON keeps ObjectIds and Dates). */
   dataFile?: string
+  /** Recorded in the server (see serverOwner.ts), so a process finding it on a port knows whose it is. */
+  owner?: string
   /** How often the data file is rewritten while running. Default 10 s. */
   persistEveryMs?: number
   /** 0 or absent: any free port. */
@@ -38,7 +42,7 @@ const dumpAll = async (client: MongoClient): Promise<Dump> => {
   const dump: Dump = {}
   const { databases } = await client.db('admin').admin().listDatabases()
   for (const { name: dbName } of databases) {
-    if (dbName === 'admin' || dbName === 'local' || dbName === 'config') {
+    if (['admin', 'config', 'local', ownerDatabase].includes(dbName)) {
       continue
     }
     const db = client.db(dbName)
@@ -72,12 +76,24 @@ export const startEmbeddedServer = async (
   const server = new CongoServer({ host: '127.0.0.1', port })
   await server.start()
   const uri = `mongodb://127.0.0.1:${port}`
-  const { dataFile } = options
-  if (!dataFile) {
+  const { dataFile, owner } = options
+  if (!dataFile && !owner) {
     return { stop: () => server.stop(), uri }
   }
 
   const client = await MongoClient.connect(uri)
+  if (owner) {
+    await markOwner(client, owner)
+  }
+  if (!dataFile) {
+    return {
+      stop: async () => {
+        await client.close()
+        await server.stop()
+      },
+      uri,
+    }
+  }
   try {
     const saved = await fs.readFile(dataFile, 'utf8')
     await restoreAll(client, EJSON.parse(saved, { relaxed: false }) as Dump)

@@ -1,3 +1,3 @@
 export { demoTemplates } from './demoTemplates.js'
-export { type CloudApiSimulator, startCloudApiSimulator } from './server.js'
+export { type CloudApiSimulator, simulatorOwnerHeader, startCloudApiSimulator } from './server.js'
 export type { RequestLog, SentMessage, SimulatedAccount, SimulatorOptions } from './types.js'

@@ -19,13 +19,33 @@ export type CloudApiSimulator = {
   /** Every POST /messages with its outcome. */
   requests: RequestLog[]
   reset(): void
+  /** A quick-reply button tap, e.g. Meta's "Stop promotions" on marketing templates. */
+  sendInboundButton(args: {
+    from: string
+    name?: string
+    payload?: string
+    phoneNumberId: string
+    text: string
+  }): void
   sendInboundText(args: { from: string; name?: string; phoneNumberId: string; text: string }): void
+  /**
+   * Posts Meta's template status webhook (APPROVED, PAUSED, DISABLED, ...). The simulated
+   * template takes that status too, so sends of a PAUSED one answer 132015, a DISABLED one 132016.
+   */
   sendTemplateStatusUpdate(args: {
     event: string
     language: string
     reason?: string
     templateName: string
     wabaId: string
+  }): void
+  /** The person stopped or resumed marketing messages (webhook field "user_preferences"). */
+  sendUserPreference(args: {
+    from: string
+    name?: string
+    phoneNumberId: string
+    timestamp?: Date
+    value: 'resume' | 'stop'
   }): void
   /** Accepted messages, in order. */
   sent: SentMessage[]
@@ -53,6 +73,9 @@ const shuffle = <T>(items: T[]) => {
 }
 
 /** A local stand-in for Meta's WhatsApp Cloud API, speaking its request, answer and webhook shapes. */
+/** Names the checkout whose dev app started the simulator (see SimulatorOptions.owner). */
+export const simulatorOwnerHeader = 'x-simulator-owner'
+
 export const startCloudApiSimulator = async (
   initial: Partial<SimulatorOptions> = {},
 ): Promise<CloudApiSimulator> => {
@@ -108,6 +131,59 @@ export const startCloudApiSimulator = async (
     })
   }
 
+  const knownAccount = (phoneNumberId: string) => {
+    const account = accountByPhone(phoneNumberId)
+    if (!account) {
+      throw new Error(`unknown phone number id ${phoneNumberId}`)
+    }
+    return account
+  }
+
+  /** One change of a phone number's webhook (field "messages", "user_preferences"). */
+  const changeOf = (account: SimulatedAccount, field: string, value: Record<string, unknown>) => ({
+    entry: [
+      {
+        id: account.wabaId,
+        changes: [
+          {
+            field,
+            value: {
+              ...value,
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: account.displayPhoneNumber ?? '15550000000',
+                phone_number_id: account.phoneNumberId,
+              },
+            },
+          },
+        ],
+      },
+    ],
+    object: 'whatsapp_business_account',
+  })
+
+  /** A message from a person to the business, as Meta posts it. */
+  const postInbound = (
+    { name, from, phoneNumberId }: { from: string; name?: string; phoneNumberId: string },
+    content: Record<string, unknown>,
+  ) => {
+    const account = knownAccount(phoneNumberId)
+    postSigned(
+      account,
+      changeOf(account, 'messages', {
+        contacts: [{ profile: { name: name ?? from }, wa_id: from }],
+        messages: [
+          {
+            id: `wamid.${randomBytes(18).toString('base64url')}`,
+            from,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            ...content,
+          },
+        ],
+      }),
+    )
+  }
+
   const withinCap = (phoneNumberId: string, now: number) => {
     if (!options.throughputCap) {
       return true
@@ -132,6 +208,8 @@ export const startCloudApiSimulator = async (
       log(status, body.error.code, to)
       json(res, status, body)
     }
+    const forcedError = (code: number, to: string) =>
+      reply(metaError(code === 190 ? 401 : 400, code, errorMessages[code] ?? `Error ${code}`), to)
     await sleep(pick(options.latencyMs))
     const account = accountByPhone(phoneNumberId)
     if (!account) {
@@ -159,9 +237,12 @@ export const startCloudApiSimulator = async (
       return reply(metaError(400, 100, 'Invalid parameter', `Invalid "to": ${to}`), to)
     }
     // Forced per-recipient errors come first, so tests control them exactly.
-    const forced = options.errorCodesByPhone?.[to]
+    const forced =
+      options.errorCodesByPhone?.[to] ??
+      options.errorCodesByNumber?.[phoneNumberId] ??
+      options.errorCodesByTemplate?.[body.template.name ?? '']
     if (forced !== undefined) {
-      return reply(metaError(400, forced, errorMessages[forced] ?? `Error ${forced}`), to)
+      return forcedError(forced, to)
     }
     if (Math.random() < (options.http500Rate ?? 0)) {
       return reply(metaError(500, 1, 'An unknown error occurred'), to)
@@ -173,12 +254,13 @@ export const startCloudApiSimulator = async (
       return
     }
     const template: MetaTemplate | undefined = (options.templates[account.wabaId] ?? []).find(
-      (t) =>
-        t.name === body.template?.name &&
-        t.language === body.template?.language?.code &&
-        t.status === 'APPROVED',
+      (t) => t.name === body.template?.name && t.language === body.template?.language?.code,
     )
-    if (!template) {
+    const stoppedTemplateCodes: Record<string, number> = { DISABLED: 132016, PAUSED: 132015 }
+    if (template && stoppedTemplateCodes[template.status] !== undefined) {
+      return forcedError(stoppedTemplateCodes[template.status], to)
+    }
+    if (!template || template.status !== 'APPROVED') {
       return reply(
         metaError(
           404,
@@ -262,6 +344,9 @@ export const startCloudApiSimulator = async (
   }
 
   const server = http.createServer((req, res) => {
+    if (options.owner) {
+      res.setHeader(simulatorOwnerHeader, options.owner)
+    }
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -323,42 +408,10 @@ export const startCloudApiSimulator = async (
       requests.length = 0
       acceptedAt.clear()
     },
-    sendInboundText: ({ name, from, phoneNumberId, text }) => {
-      const account = accountByPhone(phoneNumberId)
-      if (!account) {
-        throw new Error(`unknown phone number id ${phoneNumberId}`)
-      }
-      postSigned(account, {
-        entry: [
-          {
-            id: account.wabaId,
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  contacts: [{ profile: { name: name ?? from }, wa_id: from }],
-                  messages: [
-                    {
-                      id: `wamid.${randomBytes(18).toString('base64url')}`,
-                      type: 'text',
-                      from,
-                      text: { body: text },
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                    },
-                  ],
-                  messaging_product: 'whatsapp',
-                  metadata: {
-                    display_phone_number: account.displayPhoneNumber ?? '15550000000',
-                    phone_number_id: account.phoneNumberId,
-                  },
-                },
-              },
-            ],
-          },
-        ],
-        object: 'whatsapp_business_account',
-      })
-    },
+    sendInboundButton: ({ name, from, payload, phoneNumberId, text }) =>
+      postInbound({ name, from, phoneNumberId }, { type: 'button', button: { payload, text } }),
+    sendInboundText: ({ name, from, phoneNumberId, text }) =>
+      postInbound({ name, from, phoneNumberId }, { type: 'text', text: { body: text } }),
     sendTemplateStatusUpdate: ({ event, language, reason, templateName, wabaId }) => {
       const account = accountByWaba(wabaId)
       if (!account) {
@@ -367,6 +420,15 @@ export const startCloudApiSimulator = async (
       const template = (options.templates[wabaId] ?? []).find(
         (t) => t.name === templateName && t.language === language,
       )
+      if (template) {
+        // A copy: the template lists given to the simulator may be shared (demoTemplates).
+        options.templates = {
+          ...options.templates,
+          [wabaId]: (options.templates[wabaId] ?? []).map((t) =>
+            t === template ? { ...t, status: event } : t,
+          ),
+        }
+      }
       postSigned(account, {
         entry: [
           {
@@ -388,6 +450,27 @@ export const startCloudApiSimulator = async (
         ],
         object: 'whatsapp_business_account',
       })
+    },
+    sendUserPreference: ({ name, from, phoneNumberId, timestamp, value }) => {
+      const account = knownAccount(phoneNumberId)
+      postSigned(
+        account,
+        changeOf(account, 'user_preferences', {
+          contacts: [{ profile: { name: name ?? from }, wa_id: from }],
+          user_preferences: [
+            {
+              category: 'marketing_messages',
+              detail:
+                value === 'stop'
+                  ? 'User requested to stop marketing messages'
+                  : 'User requested to resume marketing messages',
+              timestamp: Math.floor((timestamp ?? new Date()).getTime() / 1000),
+              value,
+              wa_id: from,
+            },
+          ],
+        }),
+      )
     },
     sent,
     url: simulatorUrl,

@@ -15,14 +15,23 @@ export type SimulatorOptions = {
   deliveryFailureRate?: number
   /** Send each webhook twice with this probability. */
   duplicateWebhookRate?: number
+  /**
+   * Answer every send from a phone number id with this Meta error code, as Meta does once it
+   * stops an account or number (368, 131048, 131031, 190, 132001, ...).
+   */
+  errorCodesByNumber?: Record<string, number>
   /** Force a Meta error code for a recipient (E.164 digits). */
   errorCodesByPhone?: Record<string, number>
+  /** Answer every send of a template (by name) with this Meta error code (132015, 132016, ...). */
+  errorCodesByTemplate?: Record<string, number>
   failureCode?: number
   /** Random permanent failures. */
   failureRate?: number
   host?: string
   http500Rate?: number
   latencyMs?: { max: number; min: number } | number
+  /** Sent in the simulatorOwnerHeader of every answer, so a process finding it on a port knows whose it is. */
+  owner?: string
   port?: number
   /** Deliver each message's webhooks in random order. */
   shuffleWebhooks?: boolean

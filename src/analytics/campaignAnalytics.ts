@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
-import type { FailureGroup, TimelinePoint } from '../store/types.js'
+import type { CampaignDates } from '../collections/campaignStatuses.js'
+import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
 import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
@@ -21,11 +22,16 @@ export type CampaignAnalytics = {
   /** Sends per second over the last 10 seconds. */
   messagesPerSecond: number
   rates: { delivered: number; failed: number; read: number }
+  /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
+  scheduledAt: null | string
   status: string
   timeline: TimelinePoint[]
-}
+} & CampaignDates
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
+
+const isoDate = (value: unknown): null | string =>
+  value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : null
 
 /** The campaign's live figures: counters from the campaign, pace and breakdowns from recipients. */
 export const campaignAnalytics = async (
@@ -57,6 +63,7 @@ export const campaignAnalytics = async (
   }
   const messagesPerSecond = recent / (windowMs / 1000)
   return {
+    completedAt: isoDate(campaign.completedAt),
     counts,
     etaSeconds:
       campaign.status === 'running' && messagesPerSecond > 0
@@ -64,11 +71,14 @@ export const campaignAnalytics = async (
         : null,
     failures,
     messagesPerSecond,
+    pausedAt: isoDate(campaign.pausedAt),
     rates: {
       delivered: rate(counts.delivered, counts.sent),
       failed: rate(counts.failed, counts.total),
       read: rate(counts.read, counts.sent),
     },
+    scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,
+    startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),
     timeline,
   }

@@ -47,6 +47,3 @@ export async function* contactsSource(args: {
     after = docs[docs.length - 1].id
   }
 }
-
-/** Field names a contacts audience offers to parameter mappings. */
-export const contactFields = ['phone', 'name', 'displayName', 'labels', 'attributes.<key>']

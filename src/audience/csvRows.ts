@@ -103,7 +103,9 @@ export async function* readCsvRows(
       }
       rows.push(result.data)
       if (rows.length >= 1000) {
+        // Papa's pause stops parsing only; its stream reader would keep queueing the whole file.
         p.pause()
+        source.pause()
       }
       notify()
     },
@@ -142,6 +144,7 @@ export async function* readCsvRows(
       // Listen before resuming: the parser may deliver rows synchronously.
       const delivered = new Promise<void>((resolve) => (wake = resolve))
       parser?.resume()
+      source.resume()
       await delivered
     }
   } finally {

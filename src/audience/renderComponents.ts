@@ -1,5 +1,6 @@
 import type { TemplateVariable } from './templateVariables.js'
 
+import { readPath, textOf } from './readPath.js'
 import { extractTemplateVariables } from './templateVariables.js'
 
 type TextParameter = { parameter_name?: string; text: string; type: 'text' }
@@ -9,32 +10,13 @@ export type MetaSendComponent =
   | { index: string; parameters: TextParameter[]; sub_type: 'url'; type: 'button' }
   | { parameters: Array<MediaParameter | TextParameter>; type: 'body' | 'header' }
 
-export type RenderResult =
-  | { components: MetaSendComponent[]; ok: true; parameters: Record<string, string> }
-  | { error: string; missing: string[]; ok: false }
+/** A row's value for each template variable, or which are missing and why. */
+export type ResolveResult =
+  { error: string; missing: string[]; ok: false } | { ok: true; parameters: Record<string, string> }
 
-/** Reads "a.b" from a row; an exact key wins, since CSV headers may contain dots. */
-const lookup = (row: Record<string, unknown>, path: string): unknown => {
-  if (path in row) {
-    return row[path]
-  }
-  let value: unknown = row
-  for (const part of path.split('.')) {
-    value =
-      value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
-  }
-  return value
-}
-
-const asText = (value: unknown): string | undefined => {
-  if (typeof value === 'string') {
-    return value
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value)
-  }
-  return undefined
-}
+/** Scalars only: a list or object in a row is not a value Meta can show. */
+const scalarText = (value: unknown): string | undefined =>
+  value !== null && typeof value === 'object' ? undefined : textOf(value)
 
 // Meta refuses text parameters with newlines, tabs or more than four consecutive spaces.
 const clean = (text: string) =>
@@ -53,8 +35,11 @@ const mediaParameter = (format: string, link: string): MediaParameter => {
   return { [type]: { link }, type }
 }
 
-/** Builds the `components` of Meta's send request for one row, or says which values are missing. */
-export const renderTemplateComponents = ({
+/**
+ * Resolves each template variable from one audience row through the campaign's mappings, once,
+ * when the audience is materialized: the recipient keeps the values, keyed by variable.
+ */
+export const resolveParameters = ({
   components,
   parameterMappings,
   row,
@@ -62,21 +47,13 @@ export const renderTemplateComponents = ({
   components: unknown
   parameterMappings: Record<string, string>
   row: Record<string, unknown>
-}): RenderResult => {
-  const variables = extractTemplateVariables(components)
-  const headerFormat = String(
-    (Array.isArray(components)
-      ? (components as Array<{ format?: string; type?: string }>).find(
-          (c) => String(c?.type).toUpperCase() === 'HEADER',
-        )?.format
-      : undefined) ?? 'TEXT',
-  )
+}): ResolveResult => {
   const parameters: Record<string, string> = {}
   const missing: string[] = []
   const problems: string[] = []
-  for (const variable of variables) {
+  for (const variable of extractTemplateVariables(components)) {
     const field = parameterMappings[variable.key]
-    const text = field === undefined ? undefined : asText(lookup(row, field))
+    const text = field === undefined ? undefined : scalarText(readPath(row, field))
     const value = text === undefined ? '' : clean(text)
     if (value === '') {
       missing.push(variable.key)
@@ -92,7 +69,29 @@ export const renderTemplateComponents = ({
   if (missing.length > 0) {
     return { error: `Not sent: ${problems.join('; ')}.`, missing, ok: false }
   }
+  return { ok: true, parameters }
+}
 
+/**
+ * Builds the `components` of Meta's send request from a recipient's resolved parameters, at
+ * send. Empty when a variable has no value (the template changed since materialization): Meta
+ * then refuses the message with its own error, recorded on the recipient.
+ */
+export const buildSendComponents = (
+  components: unknown,
+  parameters: Record<string, string>,
+): MetaSendComponent[] => {
+  const variables = extractTemplateVariables(components)
+  if (variables.some((v) => parameters[v.key] === undefined)) {
+    return []
+  }
+  const headerFormat = String(
+    (Array.isArray(components)
+      ? (components as Array<{ format?: string; type?: string }>).find(
+          (c) => String(c?.type).toUpperCase() === 'HEADER',
+        )?.format
+      : undefined) ?? 'TEXT',
+  )
   const header = variables.filter((v) => v.component === 'header')
   const body = variables.filter((v) => v.component === 'body')
   const buttons = new Map<number, TemplateVariable[]>()
@@ -121,7 +120,7 @@ export const renderTemplateComponents = ({
       sub_type: 'url',
     })
   }
-  return { components: result, ok: true, parameters }
+  return result
 }
 
 /**

@@ -30,3 +30,8 @@ export const campaignCounterFields = [
   'unknownCount',
 ] as const
 export type CampaignCounterField = (typeof campaignCounterFields)[number]
+
+/** The campaign's engine-set dates, in its sidebar; its live figures carry them too. */
+export const campaignDateFields = ['startedAt', 'pausedAt', 'completedAt'] as const
+/** ISO dates, null until set. */
+export type CampaignDates = Record<(typeof campaignDateFields)[number], null | string>

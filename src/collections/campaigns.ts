@@ -3,7 +3,7 @@ import type { CollectionConfig, Field, FieldAccess, PayloadRequest, Where } from
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
-import { campaignCounterFields, campaignStatuses } from './campaignStatuses.js'
+import { campaignCounterFields, campaignDateFields, campaignStatuses } from './campaignStatuses.js'
 import { engineFields } from './engineFields.js'
 import { relationId } from './relationId.js'
 
@@ -253,7 +253,7 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         ...engineOnly,
         admin: { hidden: true },
       },
-      ...(['startedAt', 'pausedAt', 'completedAt'] as const).map((name): Field => ({
+      ...campaignDateFields.map((name): Field => ({
         name,
         type: 'date',
         ...engineOnly,

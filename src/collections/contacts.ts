@@ -4,6 +4,7 @@ import { ValidationError } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
+import { signalVias } from '../audience/contactSignals.js'
 import { normalizePhone } from '../audience/normalizePhone.js'
 import { adminGroup } from './adminGroup.js'
 import { InFlightKeys } from './inFlightKeys.js'
@@ -22,7 +23,14 @@ export const contactsCollection = (options: ResolvedOptions): CollectionConfig =
       update: options.access.update,
     },
     admin: {
-      defaultColumns: ['displayName', 'normalizedPhone', 'labels', 'optedOut', 'isBlocked'],
+      defaultColumns: [
+        'displayName',
+        'normalizedPhone',
+        'labels',
+        'optedOut',
+        'marketingOptOut',
+        'undeliverable',
+      ],
       group: adminGroup,
       listSearchableFields: ['displayName', 'normalizedPhone', 'phone'],
       useAsTitle: 'displayName',
@@ -64,8 +72,49 @@ export const contactsCollection = (options: ResolvedOptions): CollectionConfig =
             ? true
             : 'Attributes must be a JSON object.',
       },
-      { name: 'optedOut', type: 'checkbox', defaultValue: false, index: true },
+      {
+        name: 'optedOut',
+        type: 'checkbox',
+        admin: { description: 'Receives no template at all (a STOP keyword, or set here).' },
+        defaultValue: false,
+        index: true,
+      },
       { name: 'optedOutAt', type: 'date', admin: { readOnly: true } },
+      {
+        name: 'optedOutVia',
+        type: 'select',
+        admin: { readOnly: true },
+        options: [...signalVias, 'admin'],
+      },
+      {
+        name: 'marketingOptOut',
+        type: 'checkbox',
+        admin: {
+          description: 'Stopped marketing messages: MARKETING templates are not sent; others are.',
+          readOnly: true,
+        },
+        defaultValue: false,
+        index: true,
+      },
+      { name: 'marketingOptOutAt', type: 'date', admin: { readOnly: true } },
+      {
+        name: 'marketingOptOutVia',
+        type: 'select',
+        admin: { readOnly: true },
+        options: [...signalVias],
+      },
+      {
+        name: 'undeliverable',
+        type: 'checkbox',
+        admin: {
+          description:
+            'Meta answered 131026 (not on WhatsApp, or unreachable): skipped by campaigns.',
+          readOnly: true,
+        },
+        defaultValue: false,
+        index: true,
+      },
+      { name: 'undeliverableAt', type: 'date', admin: { readOnly: true } },
       { name: 'isBlocked', type: 'checkbox', defaultValue: false, index: true },
     ],
     hooks: {
@@ -85,7 +134,11 @@ export const contactsCollection = (options: ResolvedOptions): CollectionConfig =
           }
           data.normalizedPhone = normalized.phone
           if (data.optedOut === true && !originalDoc?.optedOut) {
-            data.optedOutAt = new Date().toISOString()
+            data.optedOutAt ??= new Date().toISOString()
+            data.optedOutVia ??= 'admin'
+          } else if (data.optedOut === false && originalDoc?.optedOut) {
+            data.optedOutAt = null
+            data.optedOutVia = null
           }
           if (
             originalDoc &&

@@ -60,6 +60,15 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
     timestamp('deliveredAt'),
     timestamp('readAt'),
     timestamp('failedAt'),
+    {
+      name: 'retryNotBefore',
+      type: 'date',
+      admin: {
+        date: { pickerAppearance: 'dayAndTime' },
+        description:
+          'Meta\'s per-user marketing limit (131049): "Retry failed" resends it from then.',
+      },
+    },
     { name: 'attempts', type: 'number', defaultValue: 0 },
     ...engineFields([
       // The claim a worker holds on a recipient while sending, and when it took it.

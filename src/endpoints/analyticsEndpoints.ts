@@ -4,11 +4,15 @@ import type { ResolvedOptions } from '../options.js'
 
 import { campaignAnalytics } from '../analytics/campaignAnalytics.js'
 import { globalAnalytics } from '../analytics/globalAnalytics.js'
+import { audienceSummary } from '../campaigns/audienceSummary.js'
+import { allowedActions } from '../campaigns/transitions.js'
 import { relationId } from '../collections/relationId.js'
-import { audienceSummary } from '../sending/audienceSummary.js'
 import { hasAccess, refuseUnlessAllowed } from './checkAccess.js'
 
-/** GET /api/<campaigns>/:id/analytics: the campaign's live figures. */
+/**
+ * GET /api/<campaigns>/:id/analytics: the campaign's live figures, and the actions this user may
+ * take now (from the transition table), which the admin controls show as buttons.
+ */
 export const campaignAnalyticsEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
     const id = relationId(req.routeParams?.id) ?? ''
@@ -25,7 +29,17 @@ export const campaignAnalyticsEndpoint = (options: ResolvedOptions): Endpoint =>
         id,
         collection: options.slugs.campaigns,
       })
-      return Response.json({ ...analytics, canRun })
+      const actions = allowedActions(
+        {
+          counts: analytics.counts,
+          scheduledInFuture: Boolean(
+            analytics.scheduledAt && new Date(analytics.scheduledAt).getTime() > Date.now(),
+          ),
+          status: analytics.status,
+        },
+        canRun,
+      )
+      return Response.json({ ...analytics, actions, canRun })
     } catch {
       return Response.json({ error: `Campaign ${id} not found.` }, { status: 404 })
     }

@@ -1,17 +1,15 @@
 import type { Endpoint } from 'payload'
 
-import type { AudiencePreviewInput } from '../audience/audiencePreview.js'
 import type { ResolvedOptions } from '../options.js'
 
-import { audiencePreview } from '../audience/audiencePreview.js'
+import { audiencePreview } from '../audience/registry.js'
+import { relationId } from '../collections/relationId.js'
 import { refuseUnlessAllowed } from './checkAccess.js'
 
-const idOrUndefined = (value: unknown) =>
-  typeof value === 'string' || typeof value === 'number' ? value : undefined
-
 /**
- * POST /api/<campaigns>/audience-preview { audienceType, account, csvFile }: the fields the
- * audience offers to mappings, and the CSV's columns, size and first rows, before saving.
+ * POST /api/<campaigns>/audience-preview { audienceType, account, csvFile, campaign }: the
+ * fields the audience offers to mappings, its first row (each mapping's example value), and the
+ * CSV's columns, size and first rows, before saving.
  */
 export const audiencePreviewEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
@@ -20,12 +18,24 @@ export const audiencePreviewEndpoint = (options: ResolvedOptions): Endpoint => (
       return refusal
     }
     const body = (req.json ? await req.json().catch(() => ({})) : {}) as Record<string, unknown>
-    const input: AudiencePreviewInput = {
-      account: idOrUndefined(body.account),
-      audienceType: typeof body.audienceType === 'string' ? body.audienceType : undefined,
-      csvFile: idOrUndefined(body.csvFile),
-    }
-    return Response.json(await audiencePreview(req.payload, options, input))
+    const audienceType = typeof body.audienceType === 'string' ? body.audienceType : 'contacts'
+    const accountId = relationId(body.account)
+    const csvFile = relationId(body.csvFile)
+    return Response.json(
+      await audiencePreview(options, audienceType, {
+        accountId,
+        // A named audience's resolver sees the campaign being edited (unsaved: no id yet).
+        campaign: {
+          id: relationId(body.campaign) ?? '',
+          account: accountId,
+          audienceType,
+          csvFile,
+        },
+        csvFile,
+        payload: req.payload,
+        req,
+      }),
+    )
   },
   method: 'post',
   path: '/audience-preview',

@@ -2,7 +2,6 @@ import type { Endpoint, Payload, PayloadRequest } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
-import { relationId } from '../collections/relationId.js'
 import {
   CampaignActionError,
   cancelCampaign,
@@ -10,7 +9,8 @@ import {
   resumeCampaign,
   retryCampaign,
   runCampaign,
-} from '../sending/actions.js'
+} from '../campaigns/actions.js'
+import { relationId } from '../collections/relationId.js'
 import { refuseUnlessAllowed } from './checkAccess.js'
 
 type Action = (payload: Payload, id: string, req: PayloadRequest) => Promise<object>

@@ -9,10 +9,9 @@ import { Agenda } from 'agenda'
 import pg from 'pg'
 
 import type { ResolvedOptions } from '../options.js'
-import type { CampaignQueue } from './types.js'
+import type { CampaignQueue, CampaignRunner } from './types.js'
 
-import { engineSchema, ensureEngineSchema } from '../store/postgresStore.js'
-import { startCampaign } from './startScheduled.js'
+import { engineSchema, ensureEngineSchema } from '../store/index.js'
 
 export const campaignJobName = 'whatsapp-campaigns:send'
 const jobsCollection = 'whatsapp_campaign_jobs'
@@ -67,6 +66,7 @@ const siteStorage = async (payload: Payload): Promise<Storage> => {
 export const createAgendaQueue = async (
   payload: Payload,
   options: Exclude<ResolvedOptions['queue'], false>,
+  run: CampaignRunner,
 ): Promise<CampaignQueue> => {
   const storage: Storage = options.backend
     ? { backend: options.backend, close: () => Promise.resolve() }
@@ -82,9 +82,7 @@ export const createAgendaQueue = async (
     campaignJobName,
     async (job) => {
       // A failed lock renewal must not abort a batch mid-send; the claims keep sending safe.
-      await startCampaign(payload, job.attrs.data.campaignId, () =>
-        job.touch().catch(() => undefined),
-      )
+      await run(payload, job.attrs.data.campaignId, () => job.touch().catch(() => undefined))
     },
     { concurrency: options.concurrency, lockLifetime: options.lockLifetimeMs },
   )

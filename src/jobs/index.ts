@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import type { CampaignQueue } from './types.js'
+import type { CampaignQueue, CampaignRunner } from './types.js'
 
 import { getPluginOptions } from '../pluginContext.js'
 import { createAgendaQueue } from './agendaQueue.js'
@@ -8,21 +8,24 @@ import { createInlineQueue } from './inlineQueue.js'
 
 const queues = new WeakMap<Payload, Promise<CampaignQueue>>()
 
-const createQueue = async (payload: Payload): Promise<CampaignQueue> => {
+const createQueue = async (payload: Payload, run: CampaignRunner): Promise<CampaignQueue> => {
   const options = getPluginOptions(payload)
   if (options.queue === false) {
-    const queue = createInlineQueue(payload)
+    const queue = createInlineQueue(payload, run)
     await queue.resume()
     return queue
   }
-  return createAgendaQueue(payload, options.queue)
+  return createAgendaQueue(payload, options.queue, run)
 }
 
-/** This Payload instance's campaign queue, started on first use (or at init). */
-export const getQueue = (payload: Payload): Promise<CampaignQueue> => {
+/**
+ * This Payload instance's campaign queue, started on first use (or at init), its jobs running
+ * `run`. Every caller passes the same runner (campaigns/campaignQueue.ts).
+ */
+export const getQueue = (payload: Payload, run: CampaignRunner): Promise<CampaignQueue> => {
   let queue = queues.get(payload)
   if (!queue) {
-    queue = createQueue(payload)
+    queue = createQueue(payload, run)
     queues.set(payload, queue)
   }
   return queue
@@ -35,4 +38,4 @@ export const stopCampaignQueue = async (payload: Payload): Promise<void> => {
   await (await queue)?.stop()
 }
 
-export type { CampaignQueue } from './types.js'
+export type { CampaignQueue, CampaignRunner } from './types.js'

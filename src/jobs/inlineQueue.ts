@@ -1,8 +1,8 @@
 import type { Payload } from 'payload'
 
-import type { CampaignQueue } from './types.js'
+import type { CampaignQueue, CampaignRunner } from './types.js'
 
-import { campaignsToResume, startCampaign } from './startScheduled.js'
+import { campaignsToResume } from './campaignsToResume.js'
 
 // setTimeout cannot wait longer than this; longer schedules re-arm in steps.
 const maxTimerMs = 2 ** 31 - 1
@@ -13,12 +13,13 @@ const maxTimerMs = 2 ** 31 - 1
  */
 export const createInlineQueue = (
   payload: Payload,
+  runCampaign: CampaignRunner,
 ): { resume(): Promise<void> } & CampaignQueue => {
   const timers = new Map<string, NodeJS.Timeout>()
   const running = new Set<Promise<void>>()
 
   const run = (campaignId: string) => {
-    const task = startCampaign(payload, campaignId).catch((error: unknown) =>
+    const task = runCampaign(payload, campaignId).catch((error: unknown) =>
       payload.logger.error({ campaignId, err: error }, 'whatsapp campaign run failed'),
     )
     running.add(task)

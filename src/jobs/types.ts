@@ -1,3 +1,5 @@
+import type { Payload } from 'payload'
+
 /** How campaigns get executed: Agenda jobs, or inline in this process. */
 export interface CampaignQueue {
   /** Runs the campaign as soon as a worker is free. */
@@ -9,3 +11,13 @@ export interface CampaignQueue {
   /** Drops a pending schedule. */
   unschedule(campaignId: string): Promise<void>
 }
+
+/**
+ * What a job does with its campaign: given to the queue by the room above (campaigns/), so the
+ * queue knows nothing of campaign statuses. `touch` keeps the job's lock alive.
+ */
+export type CampaignRunner = (
+  payload: Payload,
+  campaignId: string,
+  touch?: () => Promise<void>,
+) => Promise<void>

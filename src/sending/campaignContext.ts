@@ -1,5 +1,6 @@
 import type { Payload } from 'payload'
 
+import type { AudienceQuery } from '../audience/registry.js'
 import type { ResolvedOptions } from '../options.js'
 
 import { relationId } from '../collections/relationId.js'
@@ -27,6 +28,7 @@ export type AccountDoc = {
 }
 
 export type TemplateDoc = {
+  category?: null | string
   components?: null | unknown[]
   id: number | string
   language: string
@@ -79,3 +81,12 @@ export const loadCampaignContext = async (
   ])
   return { account, campaign, options, template }
 }
+
+/** The campaign's audience as the audience registry reads it. */
+export const audienceQuery = (payload: Payload, context: CampaignContext): AudienceQuery => ({
+  accountId: context.account ? String(context.account.id) : undefined,
+  campaign: context.campaign,
+  csvFile: relationId(context.campaign.csvFile),
+  filters: context.campaign.audienceFilters,
+  payload,
+})

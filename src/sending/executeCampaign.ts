@@ -1,11 +1,11 @@
 import type { Payload } from 'payload'
 
-import { renderTemplateComponents } from '../audience/renderComponents.js'
+import { applyErrorSignals } from '../audience/contactSignals.js'
+import { audienceEntry } from '../audience/registry.js'
+import { buildSendComponents } from '../audience/renderComponents.js'
 import { getPluginOptions } from '../pluginContext.js'
-import { getStore } from '../store/index.js'
-import { createRetryTransient, isTransientDatabaseError } from '../store/transientErrors.js'
-import { audienceRows } from './audienceRows.js'
-import { loadCampaignContext } from './campaignContext.js'
+import { createRetryTransient, getStore, isTransientDatabaseError } from '../store/index.js'
+import { audienceQuery, loadCampaignContext } from './campaignContext.js'
 import { findExcludedPhones } from './excludedPhones.js'
 import { createGraphSender } from './graphSender.js'
 import { materializeAudience } from './materialize.js'
@@ -13,7 +13,24 @@ import { runSendLoop } from './sendLoop.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** How a run ended, when it ended the campaign's run (a pause or cancel by a user is not one). */
+export type RunEnd =
+  | { error: string; kind: 'failed' }
+  | { error: string; kind: 'paused'; scope: PauseScope }
+  | { kind: 'completed' }
+
+/**
+ * Which running campaigns a guardrail pauses: every one on the campaign's account (Meta stopped
+ * the account or number), every one using its template, or just this one (the error-rate breaker).
+ */
+export type PauseScope = 'account' | 'campaign' | 'template'
+
 export type ExecuteOptions = {
+  /**
+   * Moves the campaign out of running (the caller owns the status rules). Called inside the
+   * run, so a database outage while it writes starts the run over like any other.
+   */
+  end: (end: RunEnd) => Promise<void>
   /** Keeps the queue's lock on the job alive during long campaigns. */
   touch?: () => Promise<void>
 }
@@ -28,7 +45,7 @@ export type ExecuteOptions = {
 export const executeCampaign = async (
   payload: Payload,
   campaignId: string,
-  options: ExecuteOptions = {},
+  options: ExecuteOptions,
 ): Promise<void> => {
   for (;;) {
     try {
@@ -49,7 +66,7 @@ export const executeCampaign = async (
 const executeOnce = async (
   payload: Payload,
   campaignId: string,
-  { touch }: ExecuteOptions,
+  { end, touch }: ExecuteOptions,
 ): Promise<void> => {
   const store = getStore(payload)
   const retry = createRetryTransient(payload.logger, getPluginOptions(payload).databaseRetryMs)
@@ -62,14 +79,17 @@ const executeOnce = async (
     if (!account || !template) {
       throw new Error('The campaign lost its account or template.')
     }
+    const excludedFor = { accountId: String(account.id), category: template.category }
     if (!campaign.materializedAt) {
-      const audience = audienceRows(payload, context)
+      const audience = audienceEntry(options, campaign.audienceType)
       await materializeAudience({
-        ...audience,
         campaignId,
         defaultCountryCode: options.defaultCountryCode,
-        excludedPhones: await findExcludedPhones(payload, options, String(account.id)),
+        excludedPhones: await findExcludedPhones(payload, options, excludedFor),
+        nameField: audience.nameField,
         parameterMappings: campaign.parameterMappings ?? {},
+        phoneField: audience.phoneField,
+        rows: audience.rows(audienceQuery(payload, context)),
         store,
         templateComponents: template.components ?? [],
       })
@@ -81,67 +101,67 @@ const executeOnce = async (
 
     const result = await runSendLoop({
       campaignId,
+      errorBreaker: options.errorBreaker,
       excludedPhones: (phones) =>
-        retry(() => findExcludedPhones(payload, options, String(account.id), phones)),
+        retry(() => findExcludedPhones(payload, options, excludedFor, phones)),
       language: template.language,
       messagesPerSecond: account.messagesPerSecond ?? 80,
       onBatch: touch,
+      onFailed: (failed) =>
+        retry(() => applyErrorSignals(payload, options, account.id, failed, new Date())),
       phoneNumberId: account.phoneNumberId,
-      renderComponents: (recipient) => {
-        // Parameters were rendered at materialization, keyed by variable: map each to itself.
-        const keys = Object.keys(recipient.parameters)
-        const rendered = renderTemplateComponents({
-          components: template.components ?? [],
-          parameterMappings: Object.fromEntries(keys.map((k) => [k, k])),
-          row: recipient.parameters,
-        })
-        return rendered.ok ? rendered.components : []
-      },
+      renderComponents: (recipient) =>
+        buildSendComponents(template.components ?? [], recipient.parameters),
       send: createGraphSender(options, account),
       store,
       templateName: template.name,
     })
 
-    if (result.reason === 'account-error') {
-      await store.transition(campaignId, ['running'], {
-        error: `Paused: Meta refused the account (${result.accountError.code ?? 'no code'}): ${result.accountError.message}. Fix the account, then Resume.`,
-        pausedAt: new Date(),
-        status: 'paused',
+    if (result.reason === 'refused') {
+      const { code, kind, message } = result.refusal
+      const what = kind === 'template' ? 'template' : 'account'
+      await end({
+        error: `Paused: Meta refused the ${what} (${code ?? 'no code'}): ${message}. Fix the ${what}, then Resume.`,
+        kind: 'paused',
+        scope: what,
+      })
+      return
+    }
+    if (result.reason === 'breaker') {
+      await end({
+        error: `Paused: ${result.breaker}. Check the audience and the account, then Resume.`,
+        kind: 'paused',
+        scope: 'campaign',
       })
       return
     }
     if (result.reason === 'stopped') {
       return
     }
-    await finishWhenSettled(payload, campaignId, options.claimLeaseMs)
+    if (await settled(payload, campaignId, options.claimLeaseMs)) {
+      await end({ kind: 'completed' })
+    }
   } catch (error) {
     if (isTransientDatabaseError(error)) {
       throw error
     }
     payload.logger.error({ campaignId, err: error }, 'whatsapp campaign failed')
-    await store.transition(campaignId, ['running'], {
-      error: (error as Error).message,
-      status: 'failed',
-    })
+    await end({ error: (error as Error).message, kind: 'failed' })
   }
 }
 
-/** Completes the campaign once no recipient is pending or being sent by another worker. */
-const finishWhenSettled = async (payload: Payload, campaignId: string, leaseMs: number) => {
+/** Waits until no recipient is being sent by another worker; false when some are left pending. */
+const settled = async (payload: Payload, campaignId: string, leaseMs: number) => {
   const store = getStore(payload)
   const deadline = Date.now() + leaseMs
   for (;;) {
     const counts = await store.countByStatus(campaignId)
     if (counts.pending > 0) {
       // Released by a pause, or still to send: whoever runs the campaign next sends them.
-      return
+      return false
     }
     if (counts.sending === 0) {
-      await store.transition(campaignId, ['running'], {
-        completedAt: new Date(),
-        status: 'completed',
-      })
-      return
+      return true
     }
     if (Date.now() > deadline) {
       await store.markStaleClaimsUnknown(campaignId, new Date(Date.now() - leaseMs))

@@ -1,17 +1,18 @@
 import type { AudienceRow } from '../options.js'
-import type { CampaignStore, NewRecipient } from '../store/types.js'
+import type { CampaignStore, NewRecipient } from '../store/index.js'
+import type { ExcludedPhones } from './excludedPhones.js'
 
 import { normalizePhone } from '../audience/normalizePhone.js'
-import { renderTemplateComponents } from '../audience/renderComponents.js'
-import { readPath, textOf } from './readPath.js'
+import { readPath, textOf } from '../audience/readPath.js'
+import { resolveParameters } from '../audience/renderComponents.js'
 
 const insertBatchSize = 1000
 
 export type MaterializeArgs = {
   campaignId: string
   defaultCountryCode: string
-  /** Phones (E.164 digits) of contacts that opted out or are blocked: never messaged. */
-  excludedPhones: Set<string>
+  /** Phones (E.164 digits) this template may not reach (opted out, blocked, ...), with why. */
+  excludedPhones: ExcludedPhones
   nameField: string
   parameterMappings: Record<string, string>
   phoneField: string
@@ -27,8 +28,8 @@ const display = (value: unknown) => {
 
 /**
  * Streams the audience into recipients in bulk inserts: each phone normalized and kept once,
- * each row's template parameters rendered. A row that cannot be sent becomes a failed
- * recipient saying why; it never stops the campaign.
+ * each row's template parameters resolved (Meta's components are built from them at send). A
+ * row that cannot be sent becomes a failed recipient saying why; it never stops the campaign.
  */
 export const materializeAudience = async (args: MaterializeArgs): Promise<void> => {
   const { campaignId, store } = args
@@ -62,20 +63,20 @@ export const materializeAudience = async (args: MaterializeArgs): Promise<void> 
     } else if (args.excludedPhones.has(phone.phone)) {
       buffer.push({
         name,
-        errorMessage: 'The contact opted out or is blocked; not sent.',
+        errorMessage: args.excludedPhones.get(phone.phone),
         phoneNumber: key,
         status: 'failed',
       })
     } else {
-      const rendered = renderTemplateComponents({
+      const resolved = resolveParameters({
         components: args.templateComponents,
         parameterMappings: args.parameterMappings,
         row,
       })
       buffer.push(
-        rendered.ok
-          ? { name, parameters: rendered.parameters, phoneNumber: key, status: 'pending' }
-          : { name, errorMessage: rendered.error, phoneNumber: key, status: 'failed' },
+        resolved.ok
+          ? { name, parameters: resolved.parameters, phoneNumber: key, status: 'pending' }
+          : { name, errorMessage: resolved.error, phoneNumber: key, status: 'failed' },
       )
     }
     if (buffer.length >= insertBatchSize) {

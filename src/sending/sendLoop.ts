@@ -1,34 +1,50 @@
-import type { CampaignStore, ClaimedRecipient, SendOutcome } from '../store/types.js'
+import type { ErrorBreakerOptions } from '../options.js'
+import type { CampaignStore, ClaimedRecipient, SendOutcome } from '../store/index.js'
+import type { ExcludedPhones } from './excludedPhones.js'
 import type { SendFailure, SendTemplate } from './types.js'
 
+import { ErrorBreaker } from './errorBreaker.js'
 import { InFlight } from './inFlight.js'
 import { SlotPacer } from './slotPacer.js'
 
+/** What the send loop needs of the store: claims, outcomes, the status and the rate schedule. */
+export type SendLoopStore = Pick<
+  CampaignStore,
+  'campaignStatus' | 'claimBatch' | 'recordOutcomes' | 'reserveSlots'
+>
+
 export type SendLoopArgs = {
   campaignId: string
-  /** Phone numbers (E.164 digits) that must not be messaged any more (opted out, blocked). */
-  excludedPhones: (phones: string[]) => Promise<Set<string>>
+  /** Pauses the run when too many of its recent sends failed; false never does. */
+  errorBreaker?: ErrorBreakerOptions | false
+  /** Which of these phones (E.164 digits) must not be messaged any more (opted out, blocked, ...), with why. */
+  excludedPhones: (phones: string[]) => Promise<ExcludedPhones>
   language: string
   /** Retries of a transient failure before the recipient fails (retryable). */
   maxAttempts?: number
   messagesPerSecond: number
   /** Called once per batch: keeps a queue lock alive. */
   onBatch?: () => Promise<void>
+  /** Called with the batch's recipients Meta refused with an error code, once recorded. */
+  onFailed?: (failed: Array<{ code: number; phone: string }>) => Promise<void>
   phoneNumberId: string
   renderComponents: (recipient: ClaimedRecipient) => unknown[]
   send: SendTemplate
-  store: CampaignStore
+  store: SendLoopStore
   templateName: string
 }
 
 export type SendLoopResult =
-  | { accountError: SendFailure; reason: 'account-error' }
+  | { breaker: string; reason: 'breaker' }
   | { reason: 'drained' }
+  | { reason: 'refused'; refusal: SendFailure }
   | { reason: 'stopped' }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const statusCheckMs = 1000
+
+const noPhones: ExcludedPhones = new Map()
 
 /**
  * listmonk's pipe, for one campaign: claim a batch (about a second of sending), fire each send
@@ -44,13 +60,30 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   const batchSize = Math.min(2000, Math.max(50, Math.round(args.messagesPerSecond * 2)))
   const inFlight = new InFlight(Math.max(200, args.messagesPerSecond * 4))
   const recording: Promise<void>[] = []
-  let accountError: SendFailure | undefined
+  /** Meta refused the account, number or template: nothing more is sent. */
+  let refusal: SendFailure | undefined
+  const breaker = args.errorBreaker ? new ErrorBreaker(args.errorBreaker) : undefined
+  let breakerTripped: string | undefined
   let stopped = false
+  const halted = () => Boolean(refusal || breakerTripped || stopped)
+
+  /** Feeds the breaker with a send's final outcome. */
+  const counted = (outcome: SendOutcome): SendOutcome => {
+    if (breaker && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
+      breaker.record(
+        outcome.kind === 'sent'
+          ? { failed: false }
+          : { code: outcome.errorCode, failed: true, message: outcome.errorMessage },
+      )
+      breakerTripped ??= breaker.tripped()
+    }
+    return outcome
+  }
 
   /** Sends at a slot already taken by the caller; retries take slots of their own. */
   const sendOne = async (recipient: ClaimedRecipient): Promise<SendOutcome> => {
     for (let attempt = 1; ; attempt++) {
-      if (accountError || stopped) {
+      if (halted()) {
         return { id: recipient.id, kind: 'released' }
       }
       if (attempt > 1) {
@@ -63,7 +96,12 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         to: recipient.phoneNumber,
       })
       if (result.ok) {
-        return { id: recipient.id, kind: 'sent', messageId: result.messageId, sentAt: new Date() }
+        return counted({
+          id: recipient.id,
+          kind: 'sent',
+          messageId: result.messageId,
+          sentAt: new Date(),
+        })
       }
       const { error } = result
       if (error.outcomeUnknown) {
@@ -73,19 +111,21 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
           kind: 'unknown',
         }
       }
-      if (error.kind === 'account') {
-        // The request was refused for the whole account: this recipient was not messaged.
-        accountError ??= error
+      if (error.kind === 'account' || error.kind === 'template') {
+        // Refused for the whole account, number or template: this recipient was not messaged
+        // and goes back to pending, to be sent once on Resume.
+        refusal ??= error
         return { id: recipient.id, kind: 'released' }
       }
       if (error.kind === 'permanent' || attempt >= maxAttempts) {
-        return {
+        return counted({
           id: recipient.id,
+          attempts: recipient.attempts,
           errorCode: error.code,
           errorMessage: error.message,
           kind: 'failed',
           retryable: error.kind !== 'permanent',
-        }
+        })
       }
       if (error.kind === 'throttle') {
         await pacer.penalize(1000)
@@ -113,10 +153,10 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
     const claimNext = async () => {
       const batch = await store.claimBatch(campaignId, batchSize)
       const excluded =
-        batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : new Set()
+        batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : noPhones
       return { batch, excluded }
     }
-    const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: new Set() })
+    const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: noPhones })
     let next = claimNext()
     for (;;) {
       const { batch, excluded } = await next
@@ -124,7 +164,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         break
       }
       await watchStatus()
-      if (stopped || accountError) {
+      if (halted()) {
         recording.push(
           store.recordOutcomes(
             campaignId,
@@ -144,19 +184,20 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         if (index === prefetchAt) {
           next = claimNext()
         }
-        if (excluded.has(recipient.phoneNumber)) {
+        const excludedBecause = excluded.get(recipient.phoneNumber)
+        if (excludedBecause) {
           outcomes.push(
             Promise.resolve({
               id: recipient.id,
-              errorMessage: 'The contact opted out or is blocked; not sent.',
+              errorMessage: excludedBecause,
               kind: 'failed',
               retryable: false,
             }),
           )
           continue
         }
-        if (stopped || accountError) {
-          // Paused, cancelled or refused: the rest of the batch goes back to pending at once.
+        if (halted()) {
+          // Paused, cancelled, refused or too many failures: the rest of the batch goes back to pending at once.
           outcomes.push(Promise.resolve({ id: recipient.id, kind: 'released' }))
           continue
         }
@@ -165,7 +206,19 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         outcomes.push(outcome)
         await inFlight.add(outcome)
       }
-      recording.push(Promise.all(outcomes).then((all) => store.recordOutcomes(campaignId, all)))
+      recording.push(
+        Promise.all(outcomes).then(async (all) => {
+          await store.recordOutcomes(campaignId, all)
+          const failed = all.flatMap((o, i) =>
+            o.kind === 'failed' && o.errorCode !== undefined
+              ? [{ code: o.errorCode, phone: batch[i].phoneNumber }]
+              : [],
+          )
+          if (failed.length > 0) {
+            await args.onFailed?.(failed)
+          }
+        }),
+      )
     }
     // A batch claimed ahead but not sent goes back to pending.
     const { batch: unsent } = await next
@@ -178,8 +231,11 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       )
     }
     await Promise.all(recording)
-    if (accountError) {
-      return { accountError, reason: 'account-error' }
+    if (refusal) {
+      return { reason: 'refused', refusal }
+    }
+    if (breakerTripped) {
+      return { breaker: breakerTripped, reason: 'breaker' }
     }
     return stopped ? { reason: 'stopped' } : { reason: 'drained' }
   }

@@ -1,4 +1,4 @@
-import type { CampaignStore } from '../store/types.js'
+import type { CampaignStore } from '../store/index.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -17,7 +17,7 @@ export class SlotPacer {
   private turn: Promise<unknown> = Promise.resolve()
 
   constructor(
-    private readonly store: CampaignStore,
+    private readonly store: Pick<CampaignStore, 'reserveSlots'>,
     private readonly key: string,
     messagesPerSecond: number,
     /** Sends are paced slightly under the cap so network jitter cannot push a window over it. */

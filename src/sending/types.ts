@@ -1,5 +1,5 @@
 /** What the send loop needs of Meta's error classification (see src/meta). */
-export type SendErrorKind = 'account' | 'permanent' | 'throttle' | 'transient'
+export type SendErrorKind = 'account' | 'permanent' | 'template' | 'throttle' | 'transient'
 
 export type SendFailure = {
   code?: number

@@ -26,7 +26,15 @@ export type ClaimedRecipient = {
 
 /** What one send attempt came to; applied to a claimed ('sending') recipient. */
 export type SendOutcome =
-  | { errorCode?: number; errorMessage: string; id: Id; kind: 'failed'; retryable: boolean }
+  | {
+      /** Sends of this recipient so far, this one included (sets how long 131049 waits). */
+      attempts?: number
+      errorCode?: number
+      errorMessage: string
+      id: Id
+      kind: 'failed'
+      retryable: boolean
+    }
   | { errorMessage: string; id: Id; kind: 'unknown' }
   | { id: Id; kind: 'released' }
   | { id: Id; kind: 'sent'; messageId: string; sentAt: Date }
@@ -51,10 +59,6 @@ export type CampaignPatch = {
   status?: CampaignStatus
 }
 
-/**
- * The few bulk and atomic operations the hot path needs (listmonk's Store): everything else
- * goes through Payload's Local API. Every method is safe to call from several processes.
- */
 /** A webhook event as logged for debugging, replay, and status events that came early. */
 export type WebhookEventRecord = {
   errorCode?: number
@@ -71,41 +75,36 @@ export type TimelinePoint = { at: string; delivered: number; read: number; sent:
 
 export type FailureGroup = { count: number; errorCode: null | number; errorMessage: string }
 
-export interface CampaignStore {
-  /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
-  applyStatusEvent(event: StatusEvent): Promise<boolean>
+/**
+ * The few bulk and atomic operations the hot path needs (listmonk's Store), split by who uses
+ * them; everything else goes through Payload's Local API. Every method is safe to call from
+ * several processes, and retried while the database is unreachable.
+ */
+export interface SendingStore {
   /** The campaign's current status, read fresh (one small query). */
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
   claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
-  countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
   deleteRecipients(campaignId: Id): Promise<void>
-  /** Failed recipients grouped by Meta's error code, largest groups first. */
-  failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
-  /** Logs webhook events in one insert (applied: false); returns their ids in order. */
-  logEvents(events: WebhookEventRecord[]): Promise<Id[]>
-  markEventsApplied(ids: Id[]): Promise<void>
   /** Marks 'sending' recipients claimed before `claimedBefore` as 'unknown': their send may or may not have reached Meta. */
   markStaleClaimsUnknown(campaignId: Id, claimedBefore: Date): Promise<number>
-  /** Deletes events received before `before` that need nothing more (applied, or not status events). */
-  pruneEvents(before: Date): Promise<number>
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
-  /** Recomputes every counter from the recipients (repair and tests). */
-  recount(campaignId: Id): Promise<void>
-  /** Puts failed recipients whose error is retryable, and/or unknown ones, back to pending. */
-  requeue(campaignId: Id, which: { failedRetryable?: boolean; unknown?: boolean }): Promise<number>
+  /**
+   * Puts failed recipients whose error is retryable (and whose not-before time, if any, has
+   * passed by `now`, default the current time), and/or unknown ones, back to pending, then recounts.
+   */
+  requeue(
+    campaignId: Id,
+    which: { failedRetryable?: boolean; now?: Date; unknown?: boolean },
+  ): Promise<number>
   /**
    * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
    */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
-  /** How many recipients were sent at or after `since` (for messages/second). */
-  sentSince(campaignId: Id, since: Date): Promise<number>
-  /** Sent, delivered and read per minute (UTC, "YYYY-MM-DDTHH:MM"). */
-  timeline(campaignId: Id): Promise<TimelinePoint[]>
   /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
   transition(
     campaignId: Id,
@@ -114,3 +113,27 @@ export interface CampaignStore {
   ): Promise<boolean>
   updateCampaign(campaignId: Id, patch: CampaignPatch): Promise<void>
 }
+
+export interface EventLogStore {
+  /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
+  applyStatusEvent(event: StatusEvent): Promise<boolean>
+  /** Logs webhook events in one insert (applied: false); returns their ids in order. */
+  logEvents(events: WebhookEventRecord[]): Promise<Id[]>
+  markEventsApplied(ids: Id[]): Promise<void>
+  /** Deletes events received before `before` that need nothing more (applied, or not status events). */
+  pruneEvents(before: Date): Promise<number>
+}
+
+export interface CampaignStatsStore {
+  countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
+  /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
+  failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
+  /** Recomputes every counter from the recipients (repair and tests). */
+  recount(campaignId: Id): Promise<void>
+  /** How many recipients were sent at or after `since` (for messages/second). */
+  sentSince(campaignId: Id, since: Date): Promise<number>
+  /** Sent, delivered and read per minute (UTC, "YYYY-MM-DDTHH:MM"). */
+  timeline(campaignId: Id): Promise<TimelinePoint[]>
+}
+
+export type CampaignStore = CampaignStatsStore & EventLogStore & SendingStore

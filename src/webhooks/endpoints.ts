@@ -7,6 +7,7 @@ import { findWebhookAccounts } from './accounts.js'
 import { applyStatuses } from './applyStatuses.js'
 import { handleInboundMessages } from './inboundMessages.js'
 import { parseWebhook, WebhookShapeError } from './parseWebhook.js'
+import { applyStatusSignals, applyUserPreferences } from './personSignals.js'
 import { safeEqual, signatureMatches } from './signature.js'
 import { applyTemplateUpdates } from './templateUpdates.js'
 
@@ -91,11 +92,17 @@ const receive = (options: ResolvedOptions): Endpoint => ({
       return Response.json({ error: 'Unknown account or bad signature.' }, { status: 401 })
     }
     await applyStatuses(req.payload, parsed.statuses)
+    await applyStatusSignals(req.payload, options, parsed.statuses, accounts)
     await handleInboundMessages(req.payload, options, parsed.messages, accounts)
+    await applyUserPreferences(req.payload, options, parsed.userPreferences, accounts)
     await applyTemplateUpdates(req.payload, options, parsed.templateUpdates, accounts)
     pruneSometimes(req, options)
     return Response.json({
-      received: parsed.statuses.length + parsed.messages.length + parsed.templateUpdates.length,
+      received:
+        parsed.statuses.length +
+        parsed.messages.length +
+        parsed.templateUpdates.length +
+        parsed.userPreferences.length,
     })
   },
   method: 'post',

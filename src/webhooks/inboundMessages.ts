@@ -4,9 +4,31 @@ import type { ResolvedOptions } from '../options.js'
 import type { WebhookAccount } from './accounts.js'
 import type { ParsedMessage } from './parseWebhook.js'
 
+import { applyContactSignal, type ContactSignal } from '../audience/contactSignals.js'
 import { getStore } from '../store/index.js'
+import { isStopPromotionsButton, normalizeKeyword } from './optOutKeywords.js'
 
-/** STOP (or another opt-out keyword) opts the sender out; anything else goes to onInboundMessage. */
+/** An opt-out keyword stops everything; Meta's "Stop promotions" button stops marketing only. */
+const signalOf = (
+  options: ResolvedOptions,
+  message: ParsedMessage,
+): Omit<ContactSignal, 'at'> | undefined => {
+  if (message.text === undefined) {
+    return undefined
+  }
+  if (options.optOutKeywords.includes(normalizeKeyword(message.text))) {
+    return { kind: 'optOut', via: 'keyword' }
+  }
+  if (
+    message.type === 'button' &&
+    (isStopPromotionsButton(message.text) || isStopPromotionsButton(message.buttonPayload))
+  ) {
+    return { kind: 'marketingOptOut', via: 'stop_promotions_button' }
+  }
+  return undefined
+}
+
+/** Opt-outs mark the sender's contact; anything else goes to onInboundMessage. */
 export const handleInboundMessages = async (
   payload: Payload,
   options: ResolvedOptions,
@@ -25,9 +47,15 @@ export const handleInboundMessages = async (
     if (!account) {
       continue
     }
-    const keyword = message.text?.trim().toUpperCase()
-    if (keyword && options.optOutKeywords.includes(keyword)) {
-      await optOut(payload, options, account, message)
+    const signal = signalOf(options, message)
+    if (signal) {
+      await applyContactSignal(
+        payload,
+        options,
+        account.id,
+        [{ name: message.name, phone: message.from }],
+        { ...signal, at: new Date() },
+      )
       continue
     }
     await options.onInboundMessage?.({
@@ -37,39 +65,4 @@ export const handleInboundMessages = async (
       payload,
     })
   }
-}
-
-const optOut = async (
-  payload: Payload,
-  options: ResolvedOptions,
-  account: WebhookAccount,
-  message: ParsedMessage,
-) => {
-  const { docs } = await payload.find({
-    collection: options.slugs.contacts,
-    depth: 0,
-    limit: 1,
-    where: {
-      and: [{ account: { equals: account.id } }, { normalizedPhone: { equals: message.from } }],
-    },
-  })
-  if (docs[0]) {
-    if (!docs[0].optedOut) {
-      await payload.update({
-        id: docs[0].id,
-        collection: options.slugs.contacts,
-        data: { optedOut: true },
-      })
-    }
-    return
-  }
-  await payload.create({
-    collection: options.slugs.contacts,
-    data: {
-      account: account.id,
-      displayName: message.name,
-      optedOut: true,
-      phone: `+${message.from}`,
-    },
-  })
 }

@@ -11,6 +11,8 @@ export type ParsedStatus = {
 }
 
 export type ParsedMessage = {
+  /** A quick-reply button's payload (type "button"). */
+  buttonPayload?: string
   from: string
   name?: string
   phoneNumberId: string
@@ -28,12 +30,24 @@ export type ParsedTemplateUpdate = {
   wabaId: string
 }
 
+/** A person stopped or resumed a category of messages (field "user_preferences"). */
+export type ParsedUserPreference = {
+  category: string
+  name?: string
+  phoneNumberId: string
+  raw: Record<string, unknown>
+  timestamp: Date
+  value: string
+  waId: string
+}
+
 export type ParsedWebhook = {
   messages: ParsedMessage[]
   /** Phone number ids of the message changes: the accounts whose secret must sign the body. */
   phoneNumberIds: Set<string>
   statuses: ParsedStatus[]
   templateUpdates: ParsedTemplateUpdate[]
+  userPreferences: ParsedUserPreference[]
   /** WABA ids of template changes, likewise. */
   wabaIds: Set<string>
 }
@@ -63,6 +77,7 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
     phoneNumberIds: new Set(),
     statuses: [],
     templateUpdates: [],
+    userPreferences: [],
     wabaIds: new Set(),
   }
   for (const entry of list(root.entry)) {
@@ -88,14 +103,37 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
         })
         continue
       }
-      if (field !== 'messages') {
+      if (field !== 'messages' && field !== 'user_preferences') {
         continue
       }
       const phoneNumberId = text(object(value.metadata)?.phone_number_id)
       if (!phoneNumberId) {
-        throw new WebhookShapeError('A messages change without metadata.phone_number_id.')
+        throw new WebhookShapeError(`A ${field} change without metadata.phone_number_id.`)
       }
       parsed.phoneNumberIds.add(phoneNumberId)
+      const contacts = list(value.contacts).map(object)
+      const profileName = (waId: string) =>
+        text(object(contacts.find((c) => text(c?.wa_id) === waId)?.profile)?.name)
+      if (field === 'user_preferences') {
+        for (const item of list(value.user_preferences)) {
+          const preference = object(item)
+          const waId = text(preference?.wa_id)
+          const seconds = Number(text(preference?.timestamp))
+          if (!preference || !waId || !Number.isFinite(seconds)) {
+            throw new WebhookShapeError('A user preference without wa_id and a timestamp.')
+          }
+          parsed.userPreferences.push({
+            name: profileName(waId),
+            category: String(text(preference.category) ?? ''),
+            phoneNumberId,
+            raw: preference,
+            timestamp: new Date(seconds * 1000),
+            value: String(text(preference.value) ?? ''),
+            waId,
+          })
+        }
+        continue
+      }
       for (const item of list(value.statuses)) {
         const status = object(item)
         const messageId = text(status?.id)
@@ -126,17 +164,16 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
           timestamp: new Date(seconds * 1000),
         })
       }
-      const contacts = list(value.contacts).map(object)
       for (const item of list(value.messages)) {
         const message = object(item)
         const from = text(message?.from)
         if (!message || !from) {
           throw new WebhookShapeError('An inbound message without "from".')
         }
-        const contact = contacts.find((c) => text(c?.wa_id) === from)
         parsed.messages.push({
-          name: text(object(contact?.profile)?.name),
+          name: profileName(from),
           type: String(text(message.type) ?? 'unknown'),
+          buttonPayload: text(object(message.button)?.payload),
           from,
           phoneNumberId,
           raw: message,

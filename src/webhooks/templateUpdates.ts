@@ -4,10 +4,14 @@ import type { ResolvedOptions } from '../options.js'
 import type { WebhookAccount } from './accounts.js'
 import type { ParsedTemplateUpdate } from './parseWebhook.js'
 
+import { pauseRunningCampaigns } from '../campaigns/guardrails.js'
 import { templateStatuses } from '../collections/templates.js'
 import { getStore } from '../store/index.js'
 
-/** Meta approved, rejected, paused or disabled a template: mirror it on whatsapp-templates. */
+/**
+ * Meta approved, rejected, paused or disabled a template: mirror it on whatsapp-templates, and
+ * pause the running campaigns using a paused or disabled one.
+ */
 export const applyTemplateUpdates = async (
   payload: Payload,
   options: ResolvedOptions,
@@ -21,7 +25,7 @@ export const applyTemplateUpdates = async (
     if (!account || !(templateStatuses as readonly string[]).includes(status)) {
       continue
     }
-    await payload.update({
+    const { docs } = await payload.update({
       collection: options.slugs.templates,
       data: {
         rejectedReason: status === 'REJECTED' ? (update.reason ?? null) : null,
@@ -44,5 +48,13 @@ export const applyTemplateUpdates = async (
         ],
       },
     })
+    if (status === 'PAUSED' || status === 'DISABLED') {
+      // Every further send would be refused (132015 / 132016): stop before spending any.
+      await pauseRunningCampaigns(
+        payload,
+        { template: { in: docs.map((doc) => doc.id) } },
+        `Paused: Meta ${status.toLowerCase()} the template "${update.name ?? update.metaId}"${update.reason && update.reason !== 'NONE' ? ` (${update.reason})` : ''}. Once Meta approves it again, Resume.`,
+      )
+    }
   }
 }

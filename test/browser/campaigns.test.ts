@@ -15,6 +15,7 @@ import {
   save,
   screenshot,
   settle,
+  sidebarDate,
   stat,
   waitForStat,
   waitForStatus,
@@ -33,6 +34,10 @@ const api = async <T>(method: string, route: string, data?: unknown): Promise<T>
 
 // 30 good numbers, one invalid, one repeated, one Meta refuses (the dev simulator's 131026),
 // and a name that a spreadsheet would run as a formula.
+/** The Example column of a parameter-mapping row. */
+const example = (variable: string) =>
+  page.locator(`[data-variable="${variable}"] [data-testid="mapping-example"]`).textContent()
+
 const csvRows = [
   'phone,name,order_id',
   '+91 98765 10000,Asha,A-0',
@@ -96,6 +101,16 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     await screenshot(page, 'account-edit')
   })
 
+  test('the account avatar is drawn locally, not fetched from Gravatar (broken offline)', async () => {
+    await page.goto(`${appUrl}/admin`)
+    await page.locator('.app-header__account').waitFor()
+    expect(await page.locator('.app-header__account svg').count()).toBeGreaterThan(0)
+    const sources = await page
+      .locator('img')
+      .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).src))
+    expect(sources.filter((source) => /gravatar\.com/.test(source))).toEqual([])
+  })
+
   test('templates: status badges and the Sync templates button', async () => {
     await page.goto(`${appUrl}/admin/collections/whatsapp-templates`)
     await expect
@@ -134,7 +149,9 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
 
     await page.fill('input[aria-label="Audience field for 1"]', 'name')
     await page.fill('input[aria-label="Audience field for 2"]', 'order_id')
-    await expect.poll(() => page.locator('[data-variable="2"] td').last().textContent()).toBe('A-0')
+    // Each mapping row shows the mapped field's value in the audience's first row.
+    await expect.poll(() => example('1')).toBe('Asha')
+    await expect.poll(() => example('2')).toBe('A-0')
     await screenshot(page, 'campaign-csv-form')
     await save(page)
 
@@ -146,6 +163,7 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     await page.waitForTimeout(2000)
     await page.click('[data-testid="campaign-controls"] button:has-text("Pause")')
     await waitForStatus(page, 'paused')
+    await expect.poll(() => sidebarDate(page, 'pausedAt')).not.toBe('')
     // The sends already made are recorded once the worker sees the pause (within a second) and
     // their answers are in; the panel shows them at its next refresh.
     await expect.poll(() => stat(page, 'sent'), { timeout: 15_000 }).toBeGreaterThan(0)
@@ -158,6 +176,10 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
 
     await page.click('[data-testid="campaign-controls"] button:has-text("Resume")')
     await waitForStatus(page, 'completed')
+    // The sidebar's dates follow the live status without a reload, and leave the form unmodified.
+    await expect.poll(() => sidebarDate(page, 'startedAt')).not.toBe('')
+    await expect.poll(() => sidebarDate(page, 'completedAt')).not.toBe('')
+    expect(await page.locator('#action-save').isDisabled()).toBe(true)
     // The simulator delivers and reads every message it accepted, through signed webhooks.
     await waitForStat(page, 'total', 33)
     await waitForStat(page, 'sent', 31)
@@ -202,6 +224,7 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     await page.fill('[data-testid="filter-row"] input[aria-label="Value"]', 'vip')
     await page.fill('input[aria-label="Audience field for 1"]', 'name')
     await page.fill('input[aria-label="Audience field for 2"]', 'attributes.orderId')
+    await expect.poll(() => example('2')).toMatch(/^ORD-\d+$/)
     await screenshot(page, 'campaign-contacts-form')
     await save(page)
     const vip = await api<{ totalDocs: number }>(
@@ -220,6 +243,8 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     await choose(page, 'audienceType', 'Team (demo named audience)')
     await page.fill('input[aria-label="Audience field for 1"]', 'name')
     await page.fill('input[aria-label="Audience field for 2"]', 'email')
+    await expect.poll(() => example('1')).toBe('Asha')
+    await expect.poll(() => example('2')).toBe('asha@example.com')
     await save(page)
     expect(await runFromAdmin(page)).toContain('3')
     await waitForStatus(page, 'completed')

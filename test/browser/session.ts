@@ -89,6 +89,9 @@ export const campaignStatus = (page: Page) =>
     .locator('[data-testid="campaign-controls"] [data-testid="status-badge"]')
     .getAttribute('data-status')
 
+/** What a read-only date field of the sidebar shows ('' while empty). */
+export const sidebarDate = (page: Page, name: string) => page.inputValue(`#field-${name} input`)
+
 export const waitForStatus = (page: Page, status: string, timeout = 90_000) =>
   expect.poll(() => campaignStatus(page), { interval: 300, timeout }).toBe(status)
 

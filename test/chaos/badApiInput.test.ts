@@ -3,14 +3,12 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { runCampaign } from '../../src/index.js'
+import { campaignDoc, createCampaign, expectCountersMatchRecipients } from '../helpers/fixtures.js'
 import {
-  campaignDoc,
-  createAccount,
-  createCampaign,
-  expectCountersMatchRecipients,
-} from '../helpers/fixtures.js'
-import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
-import { createDemoTemplates } from '../helpers/templates.js'
+  bootWithSimulator,
+  setUpEditorAccount,
+  type SimulatedApp,
+} from '../helpers/simulatorApp.js'
 
 let app: SimulatedApp
 let editor: string
@@ -43,9 +41,7 @@ beforeAll(async () => {
     maxCsvBytes: 2000,
     queue: false,
   })
-  editor = await app.login()
-  accountId = (await createAccount(app.payload)).id
-  templates = await createDemoTemplates(app.payload, accountId)
+  ;({ accountId, editor, templates } = await setUpEditorAccount(app))
 })
 afterAll(async () => {
   await app?.close()

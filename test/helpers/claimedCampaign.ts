@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import type { ClaimedRecipient } from '../../src/store/types.js'
+import type { ClaimedRecipient } from '../../src/store/index.js'
 
 import { getStore } from '../../src/store/index.js'
 import { createCampaign } from './fixtures.js'

@@ -4,7 +4,8 @@ import type { WhatsAppCampaignsPluginOptions } from '../../src/index.js'
 import { demoTemplates, startCloudApiSimulator } from '../../dev/simulator/index.js'
 import { stopCampaignQueue } from '../../src/index.js'
 import { bootPayload, type TestApp } from './bootPayload.js'
-import { testAccount } from './fixtures.js'
+import { createAccount, testAccount } from './fixtures.js'
+import { createDemoTemplates } from './templates.js'
 
 export type SimulatedApp = { simulator: CloudApiSimulator } & TestApp
 
@@ -35,4 +36,14 @@ export const bootWithSimulator = async (
     },
     simulator,
   }
+}
+
+/** What most campaign tests start from: an editor's token, one account and the demo templates. */
+export const setUpEditorAccount = async (
+  app: SimulatedApp,
+  account: Parameters<typeof createAccount>[1] = {},
+) => {
+  const editor = await app.login()
+  const accountId = (await createAccount(app.payload, account)).id
+  return { accountId, editor, templates: await createDemoTemplates(app.payload, accountId) }
 }

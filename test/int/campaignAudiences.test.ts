@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { runCampaign } from '../../src/index.js'
 import {
-  createAccount,
   createCampaign,
   expectCountersMatchRecipients,
   waitForStatus,
 } from '../helpers/fixtures.js'
-import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
+import {
+  bootWithSimulator,
+  setUpEditorAccount,
+  type SimulatedApp,
+} from '../helpers/simulatorApp.js'
 import { createDemoTemplates, uploadCsv } from '../helpers/templates.js'
 
 let app: SimulatedApp
@@ -51,9 +54,7 @@ beforeAll(async () => {
     },
     queue: false,
   })
-  editor = await app.login()
-  accountId = (await createAccount(app.payload)).id
-  templates = await createDemoTemplates(app.payload, accountId)
+  ;({ accountId, editor, templates } = await setUpEditorAccount(app))
 })
 afterAll(async () => {
   await app?.close()
@@ -186,6 +187,8 @@ describe('audiences end to end, against the Cloud API simulator', () => {
         rowCount: 3,
       },
       fields: ['phone', 'name', 'order_id'],
+      // Every audience type's preview carries its first row: the mapping rows' examples.
+      firstRow: { name: 'Ann', order_id: 'A1', phone: '+91 98765 22222' },
     })
     const rows = (csvPreview.body.csv as { preview: Array<{ phone: { ok: boolean } }> }).preview
     expect(rows.map((row) => row.phone.ok)).toEqual([true, false, true])
@@ -197,6 +200,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     })
     expect((await preview({ audienceType: 'promo' }, editor)).body).toEqual({
       fields: ['phone', 'name', 'code'],
+      firstRow: { name: 'Cara', code: 'SPRING', phone: '+44 7911 123457' },
     })
     expect((await preview({ audienceType: 'nope' }, editor)).body.error).toContain('"nope"')
     await app.payload.create({
@@ -205,6 +209,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     })
     const contacts = await preview({ account: accountId, audienceType: 'contacts' }, editor)
     expect(contacts.body.fields).toEqual(expect.arrayContaining(['name', 'attributes.city']))
+    expect(contacts.body.firstRow).toMatchObject({ phone: expect.stringMatching(/^\d+$/) })
     expect((await preview({ audienceType: 'contacts' })).status).toBe(401)
   })
 

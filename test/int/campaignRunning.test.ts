@@ -4,13 +4,15 @@ import { getStore } from '../../src/store/index.js'
 import { createContacts } from '../helpers/contacts.js'
 import {
   campaignDoc,
-  createAccount,
   createCampaign,
   expectCountersMatchRecipients,
   waitForStatus,
 } from '../helpers/fixtures.js'
-import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
-import { createDemoTemplates } from '../helpers/templates.js'
+import {
+  bootWithSimulator,
+  setUpEditorAccount,
+  type SimulatedApp,
+} from '../helpers/simulatorApp.js'
 
 let app: SimulatedApp
 let editor: string
@@ -19,9 +21,7 @@ let templates: Record<string, number | string>
 
 beforeAll(async () => {
   app = await bootWithSimulator('running', { queue: { processEveryMs: 200 } }, { latencyMs: 20 })
-  editor = await app.login()
-  accountId = (await createAccount(app.payload, { messagesPerSecond: 20 })).id
-  templates = await createDemoTemplates(app.payload, accountId)
+  ;({ accountId, editor, templates } = await setUpEditorAccount(app, { messagesPerSecond: 20 }))
 })
 afterAll(async () => {
   await app?.close()
@@ -69,6 +69,17 @@ describe('running campaigns through Agenda', () => {
     ).toBeLessThanOrEqual(20)
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
     expect(doc.sentCount).toBe(50)
+
+    // The live figures carry the dates the campaign's sidebar shows, as ISO strings.
+    const live = await app.api('GET', `/whatsapp-campaigns/${campaign.id}/analytics`, {
+      token: editor,
+    })
+    const iso = (value: unknown) => new Date(String(value)).toISOString()
+    expect(live.body).toMatchObject({
+      completedAt: iso(doc.completedAt),
+      pausedAt: null,
+      startedAt: iso(doc.startedAt),
+    })
   })
 
   test('pause stops sending; resume continues where it stopped; nobody twice', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import type { ClaimedRecipient } from '../../src/store/types.js'
+import type { ClaimedRecipient } from '../../src/store/index.js'
 
 import { getStore } from '../../src/store/index.js'
 import { bootPayload, type TestApp } from '../helpers/bootPayload.js'

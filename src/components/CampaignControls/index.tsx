@@ -5,25 +5,30 @@ import React, { useState } from 'react'
 import { StatusBadge } from '../shared/StatusBadge.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
+import { useLiveCampaignDates } from './useLiveCampaignDates.js'
 
-type Action = 'cancel' | 'pause' | 'resume' | 'retry' | 'retry-unknown' | 'run'
-
-const labels: Record<Action, string> = {
+/** The buttons the server may offer (its transition table's user actions). */
+const labels: Record<string, string> = {
   cancel: 'Cancel',
   pause: 'Pause',
   resume: 'Resume',
   retry: 'Retry failed',
   'retry-unknown': 'Retry unknown',
   run: 'Run now',
+  schedule: 'Schedule',
 }
 
 type Summary = { audienceSize: null | number; problems: string[]; templateName: null | string }
 
 const confirmSlug = 'whatsapp-campaign-confirm'
 
-/** Run, Pause, Resume, Cancel and Retry, shown only when the status allows them and the user may run. */
+/**
+ * Run, Pause, Resume, Cancel and Retry: the buttons the server lists as allowed now, from the
+ * campaign's status and the user's `access.run`.
+ */
 export const CampaignControls: React.FC = () => {
   const { id, base, data, refresh } = useCampaignAnalytics()
+  useLiveCampaignDates(data)
   const scheduledAt = useFormFields(([fields]) => fields.scheduledAt?.value as string | undefined)
   const { openModal } = useModal()
   const [summary, setSummary] = useState<Summary | undefined>()
@@ -33,33 +38,14 @@ export const CampaignControls: React.FC = () => {
     return null
   }
   const scheduled = Boolean(scheduledAt && new Date(scheduledAt).getTime() > Date.now())
-  const actions: Action[] = (() => {
-    if (!data.canRun) {
-      return []
-    }
-    switch (data.status) {
-      case 'completed':
-      case 'failed':
-        return [
-          ...(data.counts.failed > 0 ? (['retry'] as const) : []),
-          ...(data.counts.unknown > 0 ? (['retry-unknown'] as const) : []),
-        ]
-      case 'draft':
-        return ['run', 'cancel']
-      case 'paused':
-        return ['resume', 'cancel', ...(data.counts.failed > 0 ? (['retry'] as const) : [])]
-      case 'running':
-      case 'scheduled':
-        return ['pause', 'cancel']
-      default:
-        return []
-    }
-  })()
+  // The server says what this user may do now; unknown names (a newer server) are not shown.
+  const actions = (data.actions ?? []).filter((action) => action in labels)
 
-  const post = async (action: Action) => {
+  const post = async (action: string) => {
     setBusy(true)
     try {
-      const path = action === 'retry-unknown' ? 'retry' : action
+      // Schedule is Run on a campaign whose start time is ahead.
+      const path = action === 'retry-unknown' ? 'retry' : action === 'schedule' ? 'run' : action
       const response = await fetch(`${base}/${path}`, {
         body: JSON.stringify(action === 'retry-unknown' ? { unknown: true } : {}),
         credentials: 'include',
@@ -98,13 +84,19 @@ export const CampaignControls: React.FC = () => {
       <div className="wa-actions">
         {actions.map((action) => (
           <Button
-            buttonStyle={action === 'run' || action === 'resume' ? 'primary' : 'secondary'}
+            buttonStyle={
+              action === 'run' || action === 'schedule' || action === 'resume'
+                ? 'primary'
+                : 'secondary'
+            }
             disabled={busy}
             key={action}
-            onClick={() => void (action === 'run' ? startRun() : post(action))}
+            onClick={() =>
+              void (action === 'run' || action === 'schedule' ? startRun() : post(action))
+            }
             size="small"
           >
-            {action === 'run' && scheduled ? 'Schedule' : labels[action]}
+            {labels[action]}
           </Button>
         ))}
       </div>

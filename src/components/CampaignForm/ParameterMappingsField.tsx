@@ -4,6 +4,7 @@ import type { JSONFieldClientProps } from 'payload'
 import { FieldDescription, FieldError, FieldLabel, useField } from '@payloadcms/ui'
 import React, { useId } from 'react'
 
+import { readPath, textOf } from '../../audience/readPath.js'
 import { extractTemplateVariables } from '../../audience/templateVariables.js'
 import { useAudiencePreview, usePickedTemplate } from '../shared/useCampaignForm.js'
 import '../shared/styles.css'
@@ -14,7 +15,8 @@ const componentLabels = { body: 'Body', button: 'Button', header: 'Header' }
 
 /**
  * parameterMappings edited as one row per template variable, each with a field picker fed by
- * the audience's fields (CSV header, contact fields, the named audience's fields).
+ * the audience's fields (CSV header, contact fields, the named audience's fields), and the
+ * mapped field's value in the audience's first row as an example.
  */
 export const ParameterMappingsField: React.FC<
   { campaignsSlug: string; templatesSlug: string } & JSONFieldClientProps
@@ -26,6 +28,9 @@ export const ParameterMappingsField: React.FC<
   const mappings: Mappings = value && typeof value === 'object' ? value : {}
   const variables = template ? extractTemplateVariables(template.components) : []
   const fields = preview?.fields ?? []
+  const firstRow = preview?.firstRow
+  const example = (fieldName: string | undefined) =>
+    firstRow && fieldName ? (textOf(readPath(firstRow, fieldName)) ?? '') : ''
 
   const update = (key: string, fieldName: string) => {
     // Only the picked template's variables are kept, so a template change leaves no stale keys.
@@ -74,8 +79,8 @@ export const ParameterMappingsField: React.FC<
                     value={mappings[variable.key] ?? ''}
                   />
                 </td>
-                <td className="wa-muted">
-                  {String(preview?.csv?.preview[0]?.row[mappings[variable.key] ?? ''] ?? '')}
+                <td className="wa-muted" data-testid="mapping-example">
+                  {example(mappings[variable.key])}
                 </td>
               </tr>
             ))}

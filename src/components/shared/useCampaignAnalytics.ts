@@ -5,7 +5,8 @@ import type { CampaignAnalytics } from '../../analytics/campaignAnalytics.js'
 
 import { useApiUrl, usePolling } from './usePolling.js'
 
-export type LiveCampaign = { canRun: boolean } & CampaignAnalytics
+/** `actions`: what this user may do to the campaign now (the server's transition table). */
+export type LiveCampaign = { actions: string[]; canRun: boolean } & CampaignAnalytics
 
 /** The open campaign's live figures, polled from /api/<campaigns>/:id/analytics. */
 export const useCampaignAnalytics = () => {

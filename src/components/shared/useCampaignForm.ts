@@ -1,7 +1,7 @@
 'use client'
-import { useFormFields } from '@payloadcms/ui'
+import { useDocumentInfo, useFormFields } from '@payloadcms/ui'
 
-import type { AudiencePreview } from '../../audience/audiencePreview.js'
+import type { AudiencePreview } from '../../audience/registry.js'
 import type { TemplateComponent } from '../../audience/templateVariables.js'
 
 import { useApiUrl, usePolling } from './usePolling.js'
@@ -34,12 +34,14 @@ export const usePickedTemplate = (templatesSlug: string) => {
 
 /** The fields the form's audience offers and, for a CSV, its preview; refetched as the form changes. */
 export const useAudiencePreview = (campaignsSlug: string) => {
-  const audience = useFormFields(([fields]) => ({
+  const { id } = useDocumentInfo()
+  const fields = useFormFields(([fields]) => ({
     account: idOf(fields.account?.value),
     audienceType:
       typeof fields.audienceType?.value === 'string' ? fields.audienceType.value : undefined,
     csvFile: idOf(fields.csvFile?.value),
   }))
+  const audience = { ...fields, campaign: idOf(id) }
   const apiUrl = useApiUrl()
   const { data, error } = usePolling<AudiencePreview>(
     apiUrl(`/${campaignsSlug}/audience-preview`),

@@ -2,8 +2,9 @@ import type { CollectionAfterChangeHook, CollectionBeforeDeleteHook } from 'payl
 
 import { APIError } from 'payload'
 
-import { getQueue } from '../jobs/index.js'
 import { getStore } from '../store/index.js'
+import { campaignQueue } from './campaignQueue.js'
+import { canTransition, transitions } from './transitions.js'
 
 /** Editing scheduledAt of a scheduled campaign moves its start; clearing it returns it to draft. */
 export const rescheduleOnEdit: CollectionAfterChangeHook = async ({
@@ -12,10 +13,11 @@ export const rescheduleOnEdit: CollectionAfterChangeHook = async ({
   previousDoc,
   req,
 }) => {
-  if (doc.status !== 'scheduled' || doc.scheduledAt === previousDoc?.scheduledAt) {
+  // Only a campaign the table can unschedule (a scheduled one) has a start to move.
+  if (!canTransition('unschedule', doc.status) || doc.scheduledAt === previousDoc?.scheduledAt) {
     return doc
   }
-  const queue = await getQueue(req.payload)
+  const queue = await campaignQueue(req.payload)
   const id = String(doc.id)
   if (doc.scheduledAt && new Date(doc.scheduledAt as string).getTime() > Date.now()) {
     await queue.schedule(id, new Date(doc.scheduledAt as string))
@@ -23,16 +25,17 @@ export const rescheduleOnEdit: CollectionAfterChangeHook = async ({
   }
   await queue.unschedule(id)
   if (!doc.scheduledAt) {
+    const status = transitions.unschedule.to
     // Inside this update's transaction, which holds the campaign's row: a write from outside it
-    // would wait for the commit, and the commit for this hook.
+    // (the store's compare-and-set) would wait for the commit, and the commit for this hook.
     await req.payload.update({
       id: doc.id,
       collection: collection.slug,
-      data: { status: 'draft' },
+      data: { status },
       overrideAccess: true,
       req,
     })
-    return { ...doc, status: 'draft' }
+    return { ...doc, status }
   }
   // A date now in the past: start at once.
   await queue.schedule(id, new Date())
@@ -48,6 +51,6 @@ export const deleteRecipientsWithCampaign: CollectionBeforeDeleteHook = async ({
   if ((await store.campaignStatus(String(id))) === 'running') {
     throw new APIError('Pause or cancel the campaign before deleting it: it is sending.', 409)
   }
-  await (await getQueue(req.payload)).unschedule(String(id))
+  await (await campaignQueue(req.payload)).unschedule(String(id))
   await store.deleteRecipients(String(id))
 }

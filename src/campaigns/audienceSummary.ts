@@ -1,9 +1,7 @@
 import type { Payload } from 'payload'
 
-import type { CampaignContext } from './campaignContext.js'
-
-import { audienceRows } from './audienceRows.js'
-import { loadCampaignContext } from './campaignContext.js'
+import { audienceEntry } from '../audience/registry.js'
+import { audienceQuery, loadCampaignContext } from '../sending/campaignContext.js'
 import { preflightProblems } from './preflight.js'
 
 export type AudienceSummary = {
@@ -13,9 +11,9 @@ export type AudienceSummary = {
   templateName: null | string
 }
 
-const countRows = async (payload: Payload, context: CampaignContext) => {
+const countRows = async (rows: AsyncIterable<unknown>) => {
   let n = 0
-  for await (const _row of audienceRows(payload, context).rows) {
+  for await (const _row of rows) {
     n++
   }
   return n
@@ -30,7 +28,10 @@ export const audienceSummary = async (
   const problems = await preflightProblems(payload, context)
   let audienceSize: null | number = null
   if (problems.length === 0) {
-    audienceSize = await countRows(payload, context).catch((error: Error) => {
+    const rows = audienceEntry(context.options, context.campaign.audienceType).rows(
+      audienceQuery(payload, context),
+    )
+    audienceSize = await countRows(rows).catch((error: Error) => {
       problems.push(error.message)
       return null
     })

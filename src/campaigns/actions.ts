@@ -1,13 +1,16 @@
 import type { Payload } from 'payload'
 
 import type { CampaignStatus } from '../collections/campaignStatuses.js'
+import type { CampaignPatch } from '../store/index.js'
+import type { CampaignAction } from './transitions.js'
 
-import { getQueue } from '../jobs/index.js'
 import { getPluginOptions } from '../pluginContext.js'
+import { loadCampaignContext } from '../sending/campaignContext.js'
 import { getStore } from '../store/index.js'
-import { loadCampaignContext } from './campaignContext.js'
-import { executeCampaign } from './executeCampaign.js'
+import { campaignQueue, runPipeline } from './campaignQueue.js'
+import { moveCampaign } from './moveCampaign.js'
 import { preflightProblems } from './preflight.js'
+import { canTransition, fromStatuses, transitions } from './transitions.js'
 
 /** A refused campaign action, with the HTTP status the REST endpoints answer with. */
 export class CampaignActionError extends Error {
@@ -22,15 +25,29 @@ export class CampaignActionError extends Error {
 
 export type ActionResult = { status: CampaignStatus }
 
-const refuse = async (payload: Payload, id: string, action: string, allowed: CampaignStatus[]) => {
+const refusal = async (payload: Payload, id: string, action: CampaignAction) => {
   const status = await getStore(payload).campaignStatus(id)
   if (!status) {
-    throw new CampaignActionError(`Campaign ${id} not found.`, 404)
+    return new CampaignActionError(`Campaign ${id} not found.`, 404)
   }
+  const verb = action === 'retry-unknown' ? 'retry' : action
   return new CampaignActionError(
-    `Cannot ${action} a campaign that is ${status}; only a ${allowed.join(' or ')} campaign can be.`,
+    `Cannot ${verb} a campaign that is ${status}; only a ${fromStatuses(action).join(' or ')} campaign can be.`,
     409,
   )
+}
+
+/** Moves the campaign as the transition table says, or refuses with the reason. */
+const applyTransition = async (
+  payload: Payload,
+  id: string,
+  action: CampaignAction,
+  patch: CampaignPatch = {},
+): Promise<CampaignStatus> => {
+  if (!(await moveCampaign(payload, id, action, patch))) {
+    throw await refusal(payload, id, action)
+  }
+  return transitions[action].to
 }
 
 const exists = async (payload: Payload, id: string) => {
@@ -43,10 +60,17 @@ const exists = async (payload: Payload, id: string) => {
   }
 }
 
-/**
- * Run now, or schedule when scheduledAt is in the future. The status moves by one atomic
- * compare-and-set, so of two clicks (or two servers) exactly one starts the run.
- */
+const refuseOnProblems = async (
+  payload: Payload,
+  context: Awaited<ReturnType<typeof loadCampaignContext>>,
+) => {
+  const problems = await preflightProblems(payload, context)
+  if (problems.length > 0) {
+    throw new CampaignActionError(problems.join(' '), 400)
+  }
+}
+
+/** Run now, or schedule when scheduledAt is in the future. */
 export const runCampaign = async (
   payload: Payload,
   id: number | string,
@@ -55,36 +79,26 @@ export const runCampaign = async (
   const campaignId = String(id)
   await exists(payload, campaignId)
   const context = await loadCampaignContext(payload, campaignId)
-  const problems = await preflightProblems(payload, context)
-  if (problems.length > 0) {
-    throw new CampaignActionError(problems.join(' '), 400)
-  }
-  const store = getStore(payload)
-  const queue = await getQueue(payload)
+  await refuseOnProblems(payload, context)
+  const queue = await campaignQueue(payload)
   const scheduledAt = context.campaign.scheduledAt ? new Date(context.campaign.scheduledAt) : null
   if (scheduledAt && scheduledAt.getTime() > Date.now()) {
-    if (!(await store.transition(campaignId, ['draft'], { status: 'scheduled' }))) {
-      throw await refuse(payload, campaignId, 'schedule', ['draft'])
-    }
+    const status = await applyTransition(payload, campaignId, 'schedule')
     await queue.schedule(campaignId, scheduledAt)
-    return { status: 'scheduled' }
+    return { status }
   }
-  const started = await store.transition(campaignId, ['draft', 'scheduled'], {
+  const status = await applyTransition(payload, campaignId, 'run', {
     completedAt: null,
     error: null,
     startedAt: new Date(),
-    status: 'running',
   })
-  if (!started) {
-    throw await refuse(payload, campaignId, 'run', ['draft', 'scheduled'])
-  }
   await queue.unschedule(campaignId)
   if (wait) {
-    await executeCampaign(payload, campaignId)
-    return { status: (await store.campaignStatus(campaignId)) ?? 'running' }
+    await runPipeline(payload, campaignId)
+    return { status: (await getStore(payload).campaignStatus(campaignId)) ?? status }
   }
   await queue.enqueue(campaignId)
-  return { status: 'running' }
+  return { status }
 }
 
 export const pauseCampaign = async (
@@ -93,17 +107,9 @@ export const pauseCampaign = async (
 ): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
-  const from: CampaignStatus[] = ['running', 'scheduled']
-  if (
-    !(await getStore(payload).transition(campaignId, from, {
-      pausedAt: new Date(),
-      status: 'paused',
-    }))
-  ) {
-    throw await refuse(payload, campaignId, 'pause', from)
-  }
-  await (await getQueue(payload)).unschedule(campaignId)
-  return { status: 'paused' }
+  const status = await applyTransition(payload, campaignId, 'pause', { pausedAt: new Date() })
+  await (await campaignQueue(payload)).unschedule(campaignId)
+  return { status }
 }
 
 export const resumeCampaign = async (
@@ -114,22 +120,14 @@ export const resumeCampaign = async (
   await exists(payload, campaignId)
   const context = await loadCampaignContext(payload, campaignId)
   // An account error paused it: check the fix before sending again.
-  const problems = await preflightProblems(payload, context)
-  if (problems.length > 0) {
-    throw new CampaignActionError(problems.join(' '), 400)
-  }
-  const store = getStore(payload)
-  const resumed = await store.transition(campaignId, ['paused'], {
+  await refuseOnProblems(payload, context)
+  const status = await applyTransition(payload, campaignId, 'resume', {
     error: null,
     pausedAt: null,
-    status: 'running',
     ...(context.campaign.startedAt ? {} : { startedAt: new Date() }),
   })
-  if (!resumed) {
-    throw await refuse(payload, campaignId, 'resume', ['paused'])
-  }
-  await (await getQueue(payload)).enqueue(campaignId)
-  return { status: 'running' }
+  await (await campaignQueue(payload)).enqueue(campaignId)
+  return { status }
 }
 
 export const cancelCampaign = async (
@@ -138,12 +136,9 @@ export const cancelCampaign = async (
 ): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
-  const from: CampaignStatus[] = ['draft', 'scheduled', 'running', 'paused']
-  if (!(await getStore(payload).transition(campaignId, from, { status: 'cancelled' }))) {
-    throw await refuse(payload, campaignId, 'cancel', from)
-  }
-  await (await getQueue(payload)).unschedule(campaignId)
-  return { status: 'cancelled' }
+  const status = await applyTransition(payload, campaignId, 'cancel')
+  await (await campaignQueue(payload)).unschedule(campaignId)
+  return { status }
 }
 
 /**
@@ -157,26 +152,21 @@ export const retryCampaign = async (
 ): Promise<{ requeued: number } & ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
+  const action = unknown ? 'retry-unknown' : 'retry'
   const store = getStore(payload)
-  const from: CampaignStatus[] = ['completed', 'paused', 'failed']
-  const status = await store.campaignStatus(campaignId)
-  if (!status || !from.includes(status)) {
-    throw await refuse(payload, campaignId, 'retry', from)
+  const current = await store.campaignStatus(campaignId)
+  if (!canTransition(action, current)) {
+    throw await refusal(payload, campaignId, action)
   }
   const requeued = await store.requeue(campaignId, { failedRetryable: true, unknown })
   if (requeued === 0) {
-    return { requeued, status }
+    return { requeued, status: current as CampaignStatus }
   }
-  if (
-    !(await store.transition(campaignId, from, {
-      completedAt: null,
-      error: null,
-      pausedAt: null,
-      status: 'running',
-    }))
-  ) {
-    throw await refuse(payload, campaignId, 'retry', from)
-  }
-  await (await getQueue(payload)).enqueue(campaignId)
-  return { requeued, status: 'running' }
+  const status = await applyTransition(payload, campaignId, action, {
+    completedAt: null,
+    error: null,
+    pausedAt: null,
+  })
+  await (await campaignQueue(payload)).enqueue(campaignId)
+  return { requeued, status }
 }

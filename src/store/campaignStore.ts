@@ -1,0 +1,278 @@
+import type { StorePrimitives, UnitPrimitives } from './primitives.js'
+import type { RetryTransient } from './transientErrors.js'
+import type { CampaignStore, CounterDelta, StatusEvent, TimelinePoint } from './types.js'
+
+import { opId } from './opId.js'
+import {
+  outcomeCounter,
+  outcomeFields,
+  outcomesByKind,
+  statusChange,
+  unknownOutcomeMessage,
+} from './recipientChanges.js'
+import { settleStatusEvent } from './settleStatusEvent.js'
+import {
+  counterDelta,
+  countersFrom,
+  recordedStatuses,
+  statusCounts,
+  statusesBelow,
+} from './statusRank.js'
+
+/**
+ * The engine's rules, written once over one database's primitives: every call is retried while
+ * the database is unreachable, and every write is made safe to run again after a lost answer
+ * (its first try may have been applied unanswered).
+ */
+export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): CampaignStore => {
+  /** Retries `call`, telling it whether an earlier try may have been applied. */
+  const retryKnowingRerun = <T>(call: (rerun: boolean) => Promise<T>) => {
+    let rerun = false
+    return retry(
+      () => call(rerun),
+      () => (rerun = true),
+    )
+  }
+
+  /**
+   * Runs a unit of stamped writes until it has applied once. A rerun either finds the unit
+   * landed (`landed`, when units are atomic) or runs again, each step being safe to repeat.
+   */
+  const writeOnce = <T>(
+    work: (tx: UnitPrimitives, rerun: boolean) => Promise<T>,
+    landed: () => Promise<T | undefined>,
+  ) =>
+    retryKnowingRerun(async (rerun) => {
+      if (rerun && p.atomicUnits) {
+        const earlier = await landed()
+        if (earlier !== undefined) {
+          return earlier
+        }
+      }
+      return p.unit((tx) => work(tx, rerun))
+    })
+
+  /** Recipients a unit moved: its own count, or after a rerun the ones stamped by its op. */
+  const moved = (
+    tx: UnitPrimitives,
+    rerun: boolean,
+    modified: number,
+    op: string,
+    ids?: string[],
+  ) => (rerun ? tx.countStamped(op, ids) : modified)
+
+  const campaignStatus = (campaignId: string) => retry(() => p.campaignStatus(campaignId))
+
+  const countByStatus = async (campaignId: string) =>
+    statusCounts(await retry(() => p.countStatuses(campaignId)))
+
+  const recount = async (campaignId: string) => {
+    const counts = await countByStatus(campaignId)
+    const sent = await retry(() => p.countSent(campaignId))
+    await retry(() => p.setCampaign(campaignId, countersFrom(counts, sent)))
+  }
+
+  const applyStatusEvent = (event: StatusEvent): Promise<boolean> => {
+    const change = statusChange(event)
+    // One status at a time, so the status moved from is known even when a retried write's
+    // first try was applied unanswered: its op then marks the recipient.
+    const apply = async () => {
+      for (const from of recordedStatuses.filter((s) => statusesBelow(event.status).includes(s))) {
+        const op = opId()
+        const campaignId = await writeOnce(
+          async (tx, rerun) => {
+            const moved =
+              (await tx.moveStatus(event.messageId, from, change, op)) ??
+              (rerun ? await tx.statusStamped(event.messageId, op) : undefined)
+            if (moved !== undefined) {
+              await tx.addCounters(moved, counterDelta(from, event.status), op)
+            }
+            return moved
+          },
+          () => p.statusStamped(event.messageId, op),
+        )
+        if (campaignId !== undefined) {
+          return true
+        }
+      }
+      return false
+    }
+    return settleStatusEvent(event, apply, () => retry(() => p.recipientStatus(event.messageId)))
+  }
+
+  return {
+    applyStatusEvent,
+
+    campaignStatus,
+
+    claimBatch: (campaignId, limit) => {
+      // One token across retries: a claim applied without an answer is found by it.
+      const token = opId()
+      return retryKnowingRerun(async (rerun) => {
+        const earlier = rerun ? await p.claimedBy(token) : []
+        return earlier.length > 0 ? earlier : p.claim(campaignId, limit, token)
+      })
+    },
+
+    countByStatus,
+
+    deleteRecipients: (campaignId) => retry(() => p.deleteRecipients(campaignId)),
+
+    failuresByCode: (campaignId, limit) => retry(() => p.failureGroups(campaignId, limit)),
+
+    insertRecipients: async (campaignId, rows) => {
+      if (rows.length === 0) {
+        return
+      }
+      const ids = await retry(() => p.newIds('recipients', rows.length))
+      const now = new Date()
+      await retryKnowingRerun((rerun) =>
+        p.insertRecipients(
+          campaignId,
+          rows.map((row, i) => ({ ...row, id: ids[i] })),
+          now,
+          rerun,
+        ),
+      )
+    },
+
+    logEvents: async (records) => {
+      if (records.length === 0) {
+        return []
+      }
+      // Ids chosen before the insert: a rerun after a lost answer inserts none twice.
+      const ids = await retry(() => p.newIds('events', records.length))
+      const now = new Date()
+      await retryKnowingRerun((rerun) =>
+        p.insertEvents(
+          records.map((record, i) => ({ ...record, id: ids[i] })),
+          now,
+          rerun,
+        ),
+      )
+      return ids
+    },
+
+    markEventsApplied: async (ids) => {
+      if (ids.length > 0) {
+        await retry(() => p.markEventsApplied(ids))
+      }
+    },
+
+    markStaleClaimsUnknown: (campaignId, claimedBefore) => {
+      const op = opId()
+      return writeOnce(
+        async (tx, rerun) => {
+          const modified = await tx.markUnknown(
+            campaignId,
+            claimedBefore,
+            unknownOutcomeMessage,
+            op,
+          )
+          const unknownCount = await moved(tx, rerun, modified, op)
+          await tx.addCounters(campaignId, { unknownCount }, op)
+          return unknownCount
+        },
+        async () => {
+          const n = await p.countStamped(op)
+          return n > 0 ? n : undefined
+        },
+      )
+    },
+
+    pruneEvents: (before) => retry(() => p.pruneEvents(before)),
+
+    recordOutcomes: async (campaignId, outcomes) => {
+      const now = new Date()
+      const op = opId()
+      const groups = outcomesByKind(outcomes)
+      await writeOnce(
+        async (tx, rerun) => {
+          const delta: CounterDelta = {}
+          for (const { kind, outcomes: group } of groups) {
+            const moves = group.map((o) => ({ id: o.id, fields: outcomeFields(o, now) }))
+            // Only recipients still in 'sending' move, so a counter never counts one twice.
+            const modified = await tx.moveOutcomes(moves, op, kind === 'released')
+            const counter = outcomeCounter[kind]
+            const n = await moved(
+              tx,
+              rerun,
+              modified,
+              op,
+              group.map((o) => o.id),
+            )
+            if (counter) {
+              delta[counter] = n
+            }
+          }
+          await tx.addCounters(campaignId, delta, op)
+          return true
+        },
+        async () => ((await p.countStamped(op)) > 0 ? true : undefined),
+      )
+
+      // Status webhooks can beat this write; the ones that did are waiting in the event log.
+      const messageIds = outcomes.flatMap((o) => (o.kind === 'sent' ? [o.messageId] : []))
+      if (messageIds.length === 0) {
+        return
+      }
+      for (const { id, ...event } of await retry(() => p.earlyEvents(messageIds))) {
+        await applyStatusEvent(event)
+        await retry(() => p.markEventsApplied([id]))
+      }
+    },
+
+    recount,
+
+    reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
+
+    requeue: async (campaignId, which) => {
+      if (!which.failedRetryable && !which.unknown) {
+        return 0
+      }
+      const op = opId()
+      // One instant for every try, so a rerun moves the same recipients.
+      const now = which.now ?? new Date()
+      const requeued = await retryKnowingRerun(async (rerun) => {
+        const modified = await p.requeue(campaignId, which, now, op)
+        return rerun ? p.countStamped(op) : modified
+      })
+      // Requeued recipients leave counters that a fresh count sets right.
+      await recount(campaignId)
+      return requeued
+    },
+
+    sentSince: (campaignId, since) => retry(() => p.sentSince(campaignId, since)),
+
+    timeline: async (campaignId) => {
+      const series = (['sentAt', 'deliveredAt', 'readAt'] as const).map((field) =>
+        retry(() => p.minuteCounts(campaignId, field)),
+      )
+      const [sent, delivered, read] = await Promise.all(series)
+      const points = new Map<string, TimelinePoint>()
+      const point = (at: string) => {
+        const existing = points.get(at) ?? { at, delivered: 0, read: 0, sent: 0 }
+        points.set(at, existing)
+        return existing
+      }
+      sent.forEach((row) => (point(row.at).sent = row.n))
+      delivered.forEach((row) => (point(row.at).delivered = row.n))
+      read.forEach((row) => (point(row.at).read = row.n))
+      return [...points.values()].sort((a, b) => a.at.localeCompare(b.at))
+    },
+
+    transition: async (campaignId, from, patch) => {
+      let rerun = false
+      const done = await retry(
+        () => p.setCampaign(campaignId, patch, from),
+        () => (rerun = true),
+      )
+      // After a retry the first try may have made the move; the status tells.
+      return done || (rerun && (await campaignStatus(campaignId)) === patch.status)
+    },
+
+    updateCampaign: async (campaignId, patch) => {
+      await retry(() => p.setCampaign(campaignId, patch))
+    },
+  }
+}

@@ -1,0 +1,374 @@
+import type { MongooseAdapter } from '@payloadcms/db-mongodb'
+import type { Collection, Document, Filter } from 'mongodb'
+import type { Payload } from 'payload'
+
+import { ObjectId } from 'mongodb'
+
+import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
+import type { ResolvedOptions } from '../../options.js'
+import type { StorePrimitives, UnitPrimitives } from '../primitives.js'
+import type { ClaimedRecipient, Id, StatusEvent } from '../types.js'
+
+const oid = (id: Id) => new ObjectId(id)
+
+/** Driver-level collection (not a Payload collection) holding each phone number's send schedule. */
+const rateLimitCollection = 'whatsapp_send_schedule'
+
+/** How many recent counter updates a campaign remembers, so a rerun one is not applied twice. */
+const counterOpsKept = 50
+
+/** Status writes per recipient remembered, more than the events that can race on one message. */
+const statusOpsKept = 5
+
+const claimedRecipient = (doc: Document): ClaimedRecipient => ({
+  id: String(doc._id),
+  name: typeof doc.name === 'string' ? doc.name : undefined,
+  attempts: Number(doc.attempts ?? 1),
+  parameters: (doc.parameters as Record<string, string> | undefined) ?? {},
+  phoneNumber: String(doc.phoneNumber),
+})
+
+/** Inserts documents with ids chosen beforehand; a rerun upserts, so none is doubled. */
+const insertOnce = async (collection: Collection<Document>, docs: Document[], rerun: boolean) => {
+  if (!rerun) {
+    await collection.insertMany(docs, { ordered: false })
+    return
+  }
+  await collection.bulkWrite(
+    docs.map((doc) => ({
+      updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true },
+    })),
+    { ordered: false },
+  )
+}
+
+/**
+ * The store's primitives on Payload's MongoDB adapter, on the driver directly. A unit runs step
+ * by step (no transactions), so every step is safe to repeat by its op: counter updates are
+ * remembered by the campaign, moves by the op they stamp.
+ */
+export const createMongoPrimitives = (
+  payload: Payload,
+  options: ResolvedOptions,
+): StorePrimitives => {
+  const adapter = payload.db as unknown as MongooseAdapter
+  const native = <T extends Document = Document>(slug: string): Collection<T> => {
+    const model = adapter.collections[slug]
+    if (!model) {
+      throw new Error(`whatsapp-campaigns: collection "${slug}" is not registered`)
+    }
+    return adapter.connection.db!.collection<T>(model.collection.collectionName)
+  }
+  const recipients = () => native(options.slugs.recipients)
+  const campaigns = () =>
+    native<{ counterOps?: string[]; status?: CampaignStatus }>(options.slugs.campaigns)
+  const events = () => native(options.slugs.webhookEvents)
+  const knownSchedules = new Set<string>()
+
+  const countStatuses = async (match: Filter<Document>) =>
+    (
+      await recipients()
+        .aggregate<{ _id: RecipientStatus; n: number }>([
+          { $match: match },
+          { $group: { _id: '$status', n: { $sum: 1 } } },
+        ])
+        .toArray()
+    ).map((row) => ({ n: row.n, status: row._id }))
+
+  const claimedBy = async (token: string) =>
+    (
+      await recipients()
+        .find(
+          { claimToken: token, status: 'sending' },
+          { projection: { name: 1, attempts: 1, parameters: 1, phoneNumber: 1 } },
+        )
+        .toArray()
+    ).map(claimedRecipient)
+
+  const unit: UnitPrimitives = {
+    addCounters: async (campaignId, delta, op) => {
+      const inc = Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0))
+      if (Object.keys(inc).length === 0) {
+        return
+      }
+      await campaigns().updateOne(
+        { _id: oid(campaignId), counterOps: { $ne: op } },
+        {
+          $inc: inc,
+          $push: { counterOps: { $each: [op], $slice: -counterOpsKept } },
+          $set: { updatedAt: new Date() },
+        },
+      )
+    },
+
+    countStamped: (op, ids) =>
+      recipients().countDocuments({
+        outcomeOp: op,
+        ...(ids ? { _id: { $in: ids.map(oid) } } : {}),
+      }),
+
+    markUnknown: async (campaignId, claimedBefore, errorMessage, op) =>
+      (
+        await recipients().updateMany(
+          { campaign: oid(campaignId), claimedAt: { $lt: claimedBefore }, status: 'sending' },
+          { $set: { errorMessage, outcomeOp: op, status: 'unknown', updatedAt: new Date() } },
+        )
+      ).modifiedCount,
+
+    moveOutcomes: async (moves, op, release) => {
+      if (moves.length === 0) {
+        return 0
+      }
+      const now = new Date()
+      const result = await recipients().bulkWrite(
+        moves.map(({ id, fields }) => ({
+          updateOne: {
+            filter: { _id: oid(id), status: 'sending' },
+            update: {
+              ...(release ? { $inc: { attempts: -1 } } : {}),
+              $set: { ...fields, outcomeOp: op, updatedAt: now },
+            },
+          },
+        })),
+        { ordered: false },
+      )
+      return result.modifiedCount
+    },
+
+    moveStatus: async (messageId, from, change, op) => {
+      const moved = await recipients().findOneAndUpdate(
+        { messageId, status: from },
+        {
+          ...(change.deliveredAtMost ? { $min: { deliveredAt: change.deliveredAtMost } } : {}),
+          $push: { statusOps: { $each: [op], $slice: -statusOpsKept } } as Document,
+          $set: { ...change.fields, updatedAt: new Date() },
+        },
+        { projection: { campaign: 1 }, returnDocument: 'before' },
+      )
+      return moved ? String(moved.campaign) : undefined
+    },
+
+    statusStamped: async (messageId, op) => {
+      const doc = await recipients().findOne(
+        { messageId, statusOps: op },
+        { projection: { campaign: 1 } },
+      )
+      return doc ? String(doc.campaign) : undefined
+    },
+  }
+
+  return {
+    ...unit,
+
+    atomicUnits: false,
+
+    campaignStatus: async (campaignId) =>
+      (await campaigns().findOne({ _id: oid(campaignId) }, { projection: { status: 1 } }))?.status,
+
+    claim: async (campaignId, limit, token) => {
+      const candidates = await recipients()
+        .find(
+          { campaign: oid(campaignId), status: 'pending' },
+          { limit, projection: { _id: 1 }, sort: { _id: 1 } },
+        )
+        .toArray()
+      if (candidates.length === 0) {
+        return []
+      }
+      // The status guard makes each recipient's claim atomic: of two workers, one wins it.
+      await recipients().updateMany(
+        { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
+        {
+          $inc: { attempts: 1 },
+          $set: { claimedAt: new Date(), claimToken: token, status: 'sending' },
+        },
+      )
+      return claimedBy(token)
+    },
+
+    claimedBy,
+
+    countSent: (campaignId) =>
+      recipients().countDocuments({ campaign: oid(campaignId), messageId: { $nin: [null, ''] } }),
+
+    countStatuses: (campaignId) => countStatuses({ campaign: oid(campaignId) }),
+
+    deleteRecipients: async (campaignId) => {
+      await recipients().deleteMany({ campaign: oid(campaignId) })
+    },
+
+    earlyEvents: async (messageIds) =>
+      (
+        await events()
+          .find({ applied: false, kind: 'status', messageId: { $in: messageIds } })
+          .sort({ timestamp: 1 })
+          .toArray()
+      ).map((event) => ({
+        id: String(event._id),
+        errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
+        errorMessage: typeof event.errorMessage === 'string' ? event.errorMessage : undefined,
+        messageId: String(event.messageId),
+        status: event.status as StatusEvent['status'],
+        timestamp: new Date(event.timestamp as Date),
+      })),
+
+    failureGroups: async (campaignId, limit) =>
+      (
+        await recipients()
+          .aggregate<{ _id: null | number; count: number; message: null | string }>([
+            { $match: { campaign: oid(campaignId), status: 'failed' } },
+            {
+              $group: { _id: '$errorCode', count: { $sum: 1 }, message: { $min: '$errorMessage' } },
+            },
+            // Key order is sort order: largest groups first, then by code.
+            // eslint-disable-next-line perfectionist/sort-objects
+            { $sort: { count: -1, _id: 1 } },
+            { $limit: limit },
+          ])
+          .toArray()
+      ).map((row) => ({
+        count: row.count,
+        errorCode: row._id ?? null,
+        errorMessage: row.message ?? '',
+      })),
+
+    insertEvents: (records, now, rerun) =>
+      insertOnce(
+        events(),
+        records.map(({ id, ...record }) => ({
+          _id: oid(id),
+          applied: false,
+          createdAt: now,
+          receivedAt: now,
+          updatedAt: now,
+          ...record,
+        })),
+        rerun,
+      ),
+
+    insertRecipients: (campaignId, rows, now, rerun) =>
+      insertOnce(
+        recipients(),
+        rows.map((row) => ({
+          _id: oid(row.id),
+          attempts: 0,
+          campaign: oid(campaignId),
+          createdAt: now,
+          ...(row.errorCode === undefined ? {} : { errorCode: row.errorCode }),
+          ...(row.errorMessage === undefined ? {} : { errorMessage: row.errorMessage }),
+          ...(row.status === 'failed' ? { failedAt: now } : {}),
+          name: row.name ?? null,
+          parameters: row.parameters ?? {},
+          phoneNumber: row.phoneNumber,
+          status: row.status,
+          updatedAt: now,
+        })),
+        rerun,
+      ),
+
+    markEventsApplied: async (ids) => {
+      await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } })
+    },
+
+    minuteCounts: async (campaignId, field) =>
+      (
+        await recipients()
+          .aggregate<{ _id: string; n: number }>([
+            { $match: { campaign: oid(campaignId), [field]: { $type: 'date' } } },
+            {
+              $group: {
+                _id: { $dateToString: { date: `$${field}`, format: '%Y-%m-%dT%H:%M' } },
+                n: { $sum: 1 },
+              },
+            },
+          ])
+          .toArray()
+      ).map((row) => ({ at: row._id, n: row.n })),
+
+    newIds: (_into, n) =>
+      Promise.resolve(Array.from({ length: n }, () => new ObjectId().toHexString())),
+
+    pruneEvents: async (before) =>
+      (
+        await events().deleteMany({
+          $or: [{ applied: true }, { kind: { $ne: 'status' } }],
+          receivedAt: { $lt: before },
+        })
+      ).deletedCount,
+
+    recipientStatus: async (messageId) =>
+      (await recipients().findOne({ messageId }, { projection: { status: 1 } }))?.status as
+        RecipientStatus | undefined,
+
+    requeue: async (campaignId, which, now, op) => {
+      const or: Document[] = []
+      if (which.failedRetryable) {
+        or.push({
+          $or: [{ retryNotBefore: null }, { retryNotBefore: { $lte: now } }],
+          retryable: true,
+          status: 'failed',
+        })
+      }
+      if (which.unknown) {
+        or.push({ status: 'unknown' })
+      }
+      const result = await recipients().updateMany(
+        { $or: or, campaign: oid(campaignId) },
+        {
+          $set: { outcomeOp: op, status: 'pending', updatedAt: new Date() },
+          $unset: {
+            errorCode: '',
+            errorMessage: '',
+            failedAt: '',
+            retryable: '',
+            retryNotBefore: '',
+          },
+        },
+      )
+      return result.modifiedCount
+    },
+
+    reserveSlots: async (key, count, intervalMs) => {
+      const limits = adapter.connection.db!.collection<{ key: string; next: number }>(
+        rateLimitCollection,
+      )
+      if (!knownSchedules.has(key)) {
+        await limits.createIndex({ key: 1 }, { unique: true })
+        await limits
+          .updateOne({ key }, { $setOnInsert: { next: 0 } }, { upsert: true })
+          .catch((error: { code?: number } & Error) => {
+            // Another process created it first.
+            if (error.code !== 11000) {
+              throw error
+            }
+          })
+        knownSchedules.add(key)
+      }
+      // Compare-and-set on the schedule's end, so concurrent reservations never overlap.
+      for (;;) {
+        const current = await limits.findOne({ key })
+        const start = Math.max(Date.now(), current?.next ?? 0)
+        const { modifiedCount } = await limits.updateOne(
+          { key, next: current?.next ?? 0 },
+          { $set: { next: start + count * intervalMs } },
+        )
+        if (modifiedCount === 1) {
+          return start
+        }
+      }
+    },
+
+    sentSince: (campaignId, since) =>
+      recipients().countDocuments({ campaign: oid(campaignId), sentAt: { $gte: since } }),
+
+    setCampaign: async (campaignId, fields, from) => {
+      const result = await campaigns().updateOne(
+        { _id: oid(campaignId), ...(from ? { status: { $in: from } } : {}) },
+        { $set: { ...fields, updatedAt: new Date() } },
+      )
+      return result.modifiedCount === 1
+    },
+
+    unit: (work) => work(unit),
+  }
+}

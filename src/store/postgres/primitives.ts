@@ -1,0 +1,448 @@
+import type { PostgresAdapter } from '@payloadcms/db-postgres'
+import type { Payload } from 'payload'
+import type { Pool, PoolClient } from 'pg'
+
+import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
+import type { ResolvedOptions } from '../../options.js'
+import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
+import type { ClaimedRecipient, StatusEvent } from '../types.js'
+
+import {
+  column,
+  createScheduleTable,
+  ensureEngineSchema,
+  recipientFieldTypes,
+  scheduleTable,
+  storeTables,
+} from './schema.js'
+import { inTransaction } from './transaction.js'
+
+type Row = Record<string, unknown>
+
+type Run = <T extends Row = Row>(
+  text: string,
+  values?: unknown[],
+) => Promise<{ rowCount: number; rows: T[] }>
+
+const heardPools = new WeakSet<Pool>()
+
+/** Rows per INSERT: well under Postgres's 65,535 parameters. */
+const insertChunk = 2000
+
+const claimedColumns = 'id, name, attempts, parameters, phone_number'
+
+const claimedRecipient = (row: Row): ClaimedRecipient => ({
+  id: String(row.id),
+  name: typeof row.name === 'string' ? row.name : undefined,
+  attempts: Number(row.attempts ?? 1),
+  parameters: (row.parameters as null | Record<string, string>) ?? {},
+  phoneNumber: String(row.phone_number),
+})
+
+/** `column = $n` for each defined field, numbering parameters from `first`. */
+const assignments = (fields: object, first: number) => {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined)
+  return {
+    sets: entries.map(([field], i) => `${column(field)} = $${first + i}`),
+    values: entries.map(([, value]) => value),
+  }
+}
+
+/**
+ * The store's primitives on Payload's Postgres adapter, in SQL on the adapter's own pool. A
+ * unit is one transaction, so a recipient write and the counter change it causes commit
+ * together, and a unit whose commit went unanswered is recognised by the op it stamped.
+ */
+export const createPostgresPrimitives = (
+  payload: Payload,
+  options: ResolvedOptions,
+): StorePrimitives => {
+  const adapter = payload.db as unknown as PostgresAdapter
+  // An idle connection that drops would otherwise be an uncaught error that ends the process;
+  // the next query opens a new one. One listener per pool, however many stores use it.
+  if (!heardPools.has(adapter.pool)) {
+    heardPools.add(adapter.pool)
+    adapter.pool.on('error', (error) =>
+      payload.logger.warn({ err: error }, 'whatsapp-campaigns: an idle database connection closed'),
+    )
+  }
+  const { campaigns, events, recipients } = storeTables(adapter, options.slugs)
+  let scheduleReady: Promise<void> | undefined
+
+  const runOn =
+    (client: Pick<PoolClient, 'query'>): Run =>
+    async <T extends Row = Row>(text: string, values: unknown[] = []) => {
+      const result = await client.query<T>(text, values)
+      return { rowCount: result.rowCount ?? 0, rows: result.rows }
+    }
+  const countOn = (run: Run) => async (text: string, values: unknown[]) =>
+    (await run<{ n: number }>(text, values)).rows[0]?.n ?? 0
+  const run = runOn(adapter.pool)
+  const rows = async <T extends Row = Row>(text: string, values: unknown[] = []) =>
+    (await run<T>(text, values)).rows
+  const count = countOn(run)
+
+  /** INSERT ... VALUES in chunks, skipping rows that conflict with any unique key (a rerun's). */
+  const insertRows = async (into: string, columns: string[], values: unknown[][]) => {
+    for (let start = 0; start < values.length; start += insertChunk) {
+      const chunk = values.slice(start, start + insertChunk)
+      const tuples = chunk.map(
+        (_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+      )
+      await run(
+        `INSERT INTO ${into} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+        chunk.flat(),
+      )
+    }
+  }
+
+  const unitPrimitives = (run: Run): UnitPrimitives => ({
+    // The unit's transaction applies the counters exactly when it applies the move they count.
+    addCounters: async (campaignId, delta) => {
+      const changes = Object.entries(delta).filter(([, n]) => n !== 0)
+      if (changes.length === 0) {
+        return
+      }
+      const sets = changes.map(
+        ([field], i) => `${column(field)} = COALESCE(${column(field)}, 0) + $${i + 2}`,
+      )
+      await run(`UPDATE ${campaigns} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+        Number(campaignId),
+        ...changes.map(([, n]) => n),
+      ])
+    },
+
+    countStamped: (op, ids) =>
+      countOn(run)(
+        `SELECT count(*)::int AS n FROM ${recipients}
+         WHERE outcome_op = $1 AND ($2::int[] IS NULL OR id = ANY($2))`,
+        [op, ids?.map(Number) ?? null],
+      ),
+
+    markUnknown: async (campaignId, claimedBefore, errorMessage, op) =>
+      (
+        await run(
+          `UPDATE ${recipients} SET status = 'unknown', error_message = $3, outcome_op = $4,
+             updated_at = now()
+           WHERE campaign_id = $1 AND status = 'sending' AND claimed_at < $2`,
+          [Number(campaignId), claimedBefore, errorMessage, op],
+        )
+      ).rowCount,
+
+    moveOutcomes: async (moves, op, release) => {
+      if (moves.length === 0) {
+        return 0
+      }
+      const fields = (
+        Object.keys(recipientFieldTypes) as Array<keyof typeof recipientFieldTypes>
+      ).filter((field) => moves.some((move) => move.fields[field] !== undefined))
+      const columns = fields.map(column)
+      const arrays = fields.map((field, i) => `, $${i + 2}::${recipientFieldTypes[field]}[]`)
+      const sets = [
+        ...columns.map((name) => `${name} = v.${name}`),
+        `status = $${fields.length + 2}`,
+        `outcome_op = $${fields.length + 3}`,
+        'updated_at = now()',
+        ...(release ? ['attempts = attempts - 1'] : []),
+      ]
+      return (
+        await run(
+          `UPDATE ${recipients} r SET ${sets.join(', ')}
+           FROM unnest($1::int[]${arrays.join('')}) AS v(id${columns.map((c) => `, ${c}`).join('')})
+           WHERE r.id = v.id AND r.status = 'sending'`,
+          [
+            moves.map((move) => Number(move.id)),
+            ...fields.map((field) => moves.map((move) => move.fields[field] ?? null)),
+            moves[0].fields.status,
+            op,
+          ],
+        )
+      ).rowCount
+    },
+
+    moveStatus: async (messageId, from, change, op) => {
+      const { sets, values } = assignments(change.fields, 4)
+      if (change.deliveredAtMost) {
+        sets.push(`delivered_at = LEAST(delivered_at, $${values.length + 4})`)
+        values.push(change.deliveredAtMost)
+      }
+      // The row lock makes concurrent events on one message apply one after the other.
+      const moved = await run<{ campaign_id: number }>(
+        `WITH previous AS (
+           SELECT id, campaign_id FROM ${recipients}
+           WHERE message_id = $1 AND status = $2 LIMIT 1 FOR UPDATE)
+         UPDATE ${recipients} r SET ${sets.join(', ')}, updated_at = now(),
+           status_ops = COALESCE(status_ops, '[]'::jsonb) || to_jsonb($3::text)
+         FROM previous WHERE r.id = previous.id RETURNING previous.campaign_id`,
+        [messageId, from, op, ...values],
+      )
+      const row = moved.rows[0]
+      return row ? String(row.campaign_id) : undefined
+    },
+
+    statusStamped: async (messageId, op) => {
+      const [row] = (
+        await run<{ campaign_id: number }>(
+          `SELECT campaign_id FROM ${recipients} WHERE message_id = $1 AND status_ops ? $2 LIMIT 1`,
+          [messageId, op],
+        )
+      ).rows
+      return row ? String(row.campaign_id) : undefined
+    },
+  })
+
+  const setCampaign = async (
+    campaignId: string,
+    fields: CampaignFields,
+    from?: CampaignStatus[],
+  ) => {
+    const { sets, values } = assignments(fields, 3)
+    const moved = await run(
+      `UPDATE ${campaigns} SET ${[...sets, 'updated_at = now()'].join(', ')}
+       WHERE id = $1 AND ($2::text[] IS NULL OR status::text = ANY($2)) RETURNING id`,
+      [Number(campaignId), from ?? null, ...values],
+    )
+    return moved.rowCount === 1
+  }
+
+  return {
+    ...unitPrimitives(run),
+
+    atomicUnits: true,
+
+    campaignStatus: async (campaignId) =>
+      (
+        await rows<{ status: CampaignStatus }>(`SELECT status FROM ${campaigns} WHERE id = $1`, [
+          Number(campaignId),
+        ])
+      )[0]?.status,
+
+    // SKIP LOCKED: two workers claiming at once take different recipients.
+    claim: async (campaignId, limit, token) =>
+      (
+        await rows(
+          `UPDATE ${recipients} SET status = 'sending', attempts = COALESCE(attempts, 0) + 1,
+             claimed_at = now(), claim_token = $2, updated_at = now()
+           WHERE id IN (SELECT id FROM ${recipients} WHERE campaign_id = $1 AND status = 'pending'
+                        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING ${claimedColumns}`,
+          [Number(campaignId), token, limit],
+        )
+      ).map(claimedRecipient),
+
+    claimedBy: async (token) =>
+      (
+        await rows(
+          `SELECT ${claimedColumns} FROM ${recipients} WHERE claim_token = $1 AND status = 'sending'`,
+          [token],
+        )
+      ).map(claimedRecipient),
+
+    countSent: (campaignId) =>
+      count(
+        `SELECT count(*)::int AS n FROM ${recipients}
+         WHERE campaign_id = $1 AND message_id IS NOT NULL AND message_id <> ''`,
+        [Number(campaignId)],
+      ),
+
+    countStatuses: (campaignId) =>
+      rows<{ n: number; status: RecipientStatus }>(
+        `SELECT status, count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 GROUP BY status`,
+        [Number(campaignId)],
+      ),
+
+    deleteRecipients: async (campaignId) => {
+      await run(`DELETE FROM ${recipients} WHERE campaign_id = $1`, [Number(campaignId)])
+    },
+
+    earlyEvents: async (messageIds) =>
+      (
+        await rows<{
+          error_code: null | string
+          error_message: null | string
+          id: number
+          message_id: string
+          status: StatusEvent['status']
+          timestamp: Date
+        }>(
+          `SELECT id, message_id, status, timestamp, error_code, error_message FROM ${events}
+           WHERE applied = false AND kind = 'status' AND message_id = ANY($1) ORDER BY timestamp`,
+          [messageIds],
+        )
+      ).map((event) => ({
+        id: String(event.id),
+        errorCode: event.error_code === null ? undefined : Number(event.error_code),
+        errorMessage: event.error_message ?? undefined,
+        messageId: event.message_id,
+        status: event.status,
+        timestamp: new Date(event.timestamp),
+      })),
+
+    failureGroups: async (campaignId, limit) =>
+      (
+        await rows<{ count: number; error_code: null | string; message: null | string }>(
+          `SELECT error_code, count(*)::int AS count, min(error_message) AS message FROM ${recipients}
+           WHERE campaign_id = $1 AND status = 'failed'
+           GROUP BY error_code ORDER BY count DESC, error_code ASC NULLS FIRST LIMIT $2`,
+          [Number(campaignId), limit],
+        )
+      ).map((row) => ({
+        count: row.count,
+        errorCode: row.error_code === null ? null : Number(row.error_code),
+        errorMessage: row.message ?? '',
+      })),
+
+    insertEvents: (records, now) =>
+      insertRows(
+        events,
+        [
+          'id',
+          'kind',
+          'phone_number_id',
+          'message_id',
+          'status',
+          'timestamp',
+          'error_code',
+          'error_message',
+          'applied',
+          'received_at',
+          'payload',
+          'created_at',
+          'updated_at',
+        ],
+        records.map((record) => [
+          Number(record.id),
+          record.kind,
+          record.phoneNumberId ?? null,
+          record.messageId ?? null,
+          record.status ?? null,
+          record.timestamp ?? null,
+          record.errorCode ?? null,
+          record.errorMessage ?? null,
+          false,
+          now,
+          JSON.stringify(record.payload ?? null),
+          now,
+          now,
+        ]),
+      ),
+
+    insertRecipients: (campaignId, list, now) =>
+      insertRows(
+        recipients,
+        [
+          'id',
+          'campaign_id',
+          'phone_number',
+          'name',
+          'parameters',
+          'status',
+          'error_code',
+          'error_message',
+          'failed_at',
+          'attempts',
+          'created_at',
+          'updated_at',
+        ],
+        list.map((row) => [
+          Number(row.id),
+          Number(campaignId),
+          row.phoneNumber,
+          row.name ?? null,
+          JSON.stringify(row.parameters ?? {}),
+          row.status,
+          row.errorCode ?? null,
+          row.errorMessage ?? null,
+          row.status === 'failed' ? now : null,
+          0,
+          now,
+          now,
+        ]),
+      ),
+
+    markEventsApplied: async (ids) => {
+      await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [ids.map(Number)])
+    },
+
+    minuteCounts: (campaignId, field) =>
+      rows<{ at: string; n: number }>(
+        `SELECT to_char(${column(field)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS at,
+           count(*)::int AS n
+         FROM ${recipients} WHERE campaign_id = $1 AND ${column(field)} IS NOT NULL GROUP BY at`,
+        [Number(campaignId)],
+      ),
+
+    // Ids from the table's own sequence, taken before the insert.
+    newIds: async (into, n) =>
+      (
+        await rows<{ id: string }>(
+          `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2)`,
+          [into === 'events' ? events : recipients, n],
+        )
+      ).map((row) => row.id),
+
+    pruneEvents: async (before) =>
+      (
+        await run(
+          `DELETE FROM ${events} WHERE received_at < $1 AND (applied OR kind <> 'status')`,
+          [before],
+        )
+      ).rowCount,
+
+    recipientStatus: async (messageId) =>
+      (
+        await rows<{ status: RecipientStatus }>(
+          `SELECT status FROM ${recipients} WHERE message_id = $1 LIMIT 1`,
+          [messageId],
+        )
+      )[0]?.status,
+
+    requeue: async (campaignId, which, now, op) => {
+      const statuses = [
+        ...(which.failedRetryable
+          ? [
+              "(status = 'failed' AND retryable AND (retry_not_before IS NULL OR retry_not_before <= $3))",
+            ]
+          : []),
+        ...(which.unknown ? ["status = 'unknown'"] : []),
+      ]
+      return (
+        await run(
+          `UPDATE ${recipients} SET status = 'pending', error_code = NULL, error_message = NULL,
+             failed_at = NULL, retryable = NULL, retry_not_before = NULL, outcome_op = $2,
+             updated_at = now()
+           WHERE campaign_id = $1 AND (${statuses.join(' OR ')})`,
+          [Number(campaignId), op, now],
+        )
+      ).rowCount
+    },
+
+    reserveSlots: async (key, n, intervalMs) => {
+      // Memoized once made; a failed try is forgotten, so the next call tries again.
+      scheduleReady ??= ensureEngineSchema(adapter.pool, [createScheduleTable]).catch((error) => {
+        scheduleReady = undefined
+        throw error
+      })
+      await scheduleReady
+      // One atomic upsert: concurrent reservations queue on the row lock and never overlap.
+      const [{ start }] = (await rows<{ start: string }>(
+        `INSERT INTO ${scheduleTable} (key, next) VALUES ($1, $2::float8 + $3::float8)
+         ON CONFLICT (key) DO UPDATE
+           SET next = GREATEST(${scheduleTable}.next, $2::float8) + $3::float8
+         RETURNING next - $3::float8 AS start`,
+        [key, Date.now(), n * intervalMs],
+      )) as [{ start: string }]
+      return Number(start)
+    },
+
+    sentSince: (campaignId, since) =>
+      count(
+        `SELECT count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 AND sent_at >= $2`,
+        [Number(campaignId), since],
+      ),
+
+    setCampaign,
+
+    unit: (work) => inTransaction(adapter.pool, (client) => work(unitPrimitives(runOn(client)))),
+  }
+}

@@ -1,0 +1,113 @@
+import type {
+  CampaignCounterField,
+  CampaignStatus,
+  RecipientStatus,
+} from '../collections/campaignStatuses.js'
+import type { RecipientFields, StatusChange } from './recipientChanges.js'
+import type {
+  CampaignPatch,
+  ClaimedRecipient,
+  CounterDelta,
+  FailureGroup,
+  Id,
+  NewRecipient,
+  StatusEvent,
+  WebhookEventRecord,
+} from './types.js'
+
+export type CampaignFields = CampaignPatch & Partial<Record<CampaignCounterField, number>>
+
+export type TimestampField = 'deliveredAt' | 'readAt' | 'sentAt'
+
+/**
+ * The writes a unit of work is made of. Each stamps what it moves with `op`, so that a unit
+ * run again after a lost answer can tell what its first run moved.
+ */
+export interface UnitPrimitives {
+  /** Adds to the campaign's counters, once per `op` (MongoDB remembers recent ops; Postgres units are atomic). */
+  addCounters(campaignId: Id, delta: CounterDelta, op: string): Promise<void>
+  /** How many recipients (of `ids`, when given) carry `op` as their last outcome write. */
+  countStamped(op: string, ids?: Id[]): Promise<number>
+  /** Moves the campaign's 'sending' recipients claimed before `claimedBefore` to 'unknown'; returns how many moved. */
+  markUnknown(
+    campaignId: Id,
+    claimedBefore: Date,
+    errorMessage: string,
+    op: string,
+  ): Promise<number>
+  /** Writes each recipient's fields if it is still 'sending' (a release also gives its attempt back); returns how many moved. */
+  moveOutcomes(
+    moves: Array<{ fields: RecipientFields; id: Id }>,
+    op: string,
+    release: boolean,
+  ): Promise<number>
+  /** Applies `change` to the recipient with this message id if its status is `from`; returns its campaign. */
+  moveStatus(
+    messageId: string,
+    from: RecipientStatus,
+    change: StatusChange,
+    op: string,
+  ): Promise<Id | undefined>
+  /** The campaign of the recipient with this message id whose recent status writes include `op`. */
+  statusStamped(messageId: string, op: string): Promise<Id | undefined>
+}
+
+/**
+ * One database's share of the store: small reads and writes, each safe to run again after a
+ * lost answer in the way its comment says. The rules (retries, what a lost answer means, which
+ * counters move) live once in campaignStore.ts.
+ */
+export interface StorePrimitives extends UnitPrimitives {
+  /** True when a unit commits all or nothing, so a unit whose stamp is found needs no rerun. */
+  readonly atomicUnits: boolean
+  campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
+  /** Claims up to `limit` pending recipients under `token` (atomic per recipient); returns them. */
+  claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
+  /** The recipients a claim under `token` holds. */
+  claimedBy(token: string): Promise<ClaimedRecipient[]>
+  /** How many recipients were sent: a message id present and non-empty. */
+  countSent(campaignId: Id): Promise<number>
+  countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
+  deleteRecipients(campaignId: Id): Promise<void>
+  /** Unapplied status events for these message ids, oldest first. */
+  earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
+  failureGroups(campaignId: Id, limit: number): Promise<FailureGroup[]>
+  /** Inserts events with ids from `newIds`; a rerun inserts none twice. */
+  insertEvents(
+    events: Array<{ id: Id } & WebhookEventRecord>,
+    now: Date,
+    rerun: boolean,
+  ): Promise<void>
+  /** Inserts recipients with ids from `newIds`; a rerun inserts none twice (nor a phone twice per campaign). */
+  insertRecipients(
+    campaignId: Id,
+    rows: Array<{ id: Id } & NewRecipient>,
+    now: Date,
+    rerun: boolean,
+  ): Promise<void>
+  markEventsApplied(ids: Id[]): Promise<void>
+  /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
+  minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
+  /** Fresh ids for rows to insert, chosen before the insert so that a rerun reuses them. */
+  newIds(into: 'events' | 'recipients', count: number): Promise<Id[]>
+  pruneEvents(before: Date): Promise<number>
+  recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
+  /**
+   * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
+   * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.
+   */
+  requeue(
+    campaignId: Id,
+    which: { failedRetryable?: boolean; unknown?: boolean },
+    now: Date,
+    op: string,
+  ): Promise<number>
+  /** SendingStore.reserveSlots; a reservation whose answer is lost only leaves a gap. */
+  reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
+  sentSince(campaignId: Id, since: Date): Promise<number>
+  /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
+  setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
+  /** Runs `work` as one unit: on Postgres one transaction, on MongoDB step by step. */
+  unit<T>(work: (tx: UnitPrimitives) => Promise<T>): Promise<T>
+}
