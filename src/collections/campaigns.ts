@@ -284,7 +284,11 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
       // The last counter updates applied, so a retried one is not applied twice (MongoDB).
-      ...engineFields([{ name: 'counterOps', type: 'json' }]),
+      // The webhook applier's recent batch counter updates, likewise (MongoDB).
+      ...engineFields([
+        { name: 'counterOps', type: 'json' },
+        { name: 'applierOps', type: 'json' },
+      ]),
     ],
     labels: { plural: 'Campaigns', singular: 'Campaign' },
   }

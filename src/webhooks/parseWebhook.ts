@@ -41,7 +41,19 @@ export type ParsedUserPreference = {
   waId: string
 }
 
+/**
+ * One change other than delivery statuses, as the endpoint logs it for the applier: its field,
+ * its value (statuses left out: they are logged one by one), the entry's WABA id.
+ */
+export type ParsedChange = {
+  field: string
+  phoneNumberId?: string
+  value: Record<string, unknown>
+  wabaId?: string
+}
+
 export type ParsedWebhook = {
+  changes: ParsedChange[]
   messages: ParsedMessage[]
   /** Phone number ids of the message changes: the accounts whose secret must sign the body. */
   phoneNumberIds: Set<string>
@@ -73,6 +85,7 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
     throw new WebhookShapeError('Not a WhatsApp webhook: expected an object with an "entry" array.')
   }
   const parsed: ParsedWebhook = {
+    changes: [],
     messages: [],
     phoneNumberIds: new Set(),
     statuses: [],
@@ -87,6 +100,16 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
       const value = object(object(change)?.value)
       if (!value) {
         throw new WebhookShapeError('A change without a "value" object.')
+      }
+      const { statuses, ...rest } = value
+      // A messages change carrying only statuses has nothing else to apply.
+      if (field && (field !== 'messages' || list(value.messages).length > 0)) {
+        parsed.changes.push({
+          field,
+          phoneNumberId: text(object(value.metadata)?.phone_number_id),
+          value: statuses === undefined ? value : rest,
+          wabaId,
+        })
       }
       if (field === 'message_template_status_update') {
         if (!wabaId) {

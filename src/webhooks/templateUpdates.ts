@@ -6,7 +6,6 @@ import type { ParsedTemplateUpdate } from './parseWebhook.js'
 
 import { pauseRunningCampaigns } from '../campaigns/guardrails.js'
 import { templateStatuses } from '../collections/templates.js'
-import { getStore } from '../store/index.js'
 
 /**
  * Meta approved, rejected, paused or disabled a template: mirror it on whatsapp-templates, and
@@ -18,7 +17,6 @@ export const applyTemplateUpdates = async (
   updates: ParsedTemplateUpdate[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(updates.map((u) => ({ kind: 'template' as const, payload: u })))
   for (const update of updates) {
     const account = accounts.find((a) => a.wabaId === update.wabaId)
     const status = update.event.toUpperCase()

@@ -5,12 +5,14 @@ import type { Pool, PoolClient } from 'pg'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, StatusEvent } from '../types.js'
+import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
 
 import {
   column,
+  createLeaseTable,
   createScheduleTable,
   ensureEngineSchema,
+  leaseTable,
   recipientFieldTypes,
   scheduleTable,
   storeTables,
@@ -68,6 +70,14 @@ export const createPostgresPrimitives = (
   }
   const { campaigns, events, recipients } = storeTables(adapter, options.slugs)
   let scheduleReady: Promise<void> | undefined
+  let leasesReady: Promise<void> | undefined
+  /** Memoized once made; a failed try is forgotten, so the next call tries again. */
+  const ensureOnce = (ready: Promise<void> | undefined, statement: string, forget: () => void) =>
+    ready ??
+    ensureEngineSchema(adapter.pool, [statement]).catch((error: unknown) => {
+      forget()
+      throw error
+    })
 
   const runOn =
     (client: Pick<PoolClient, 'query'>): Run =>
@@ -97,6 +107,27 @@ export const createPostgresPrimitives = (
   }
 
   const unitPrimitives = (run: Run): UnitPrimitives => ({
+    addBatchCounters: async (deltas) => {
+      const fields = [...new Set(deltas.flatMap(({ delta }) => Object.keys(delta)))]
+      if (fields.length === 0) {
+        return
+      }
+      const columns = fields.map(column)
+      await run(
+        `UPDATE ${campaigns} c SET ${columns.map((name) => `${name} = COALESCE(c.${name}, 0) + v.${name}`).join(', ')},
+           updated_at = now()
+         FROM unnest($1::int[]${columns.map((_, i) => `, $${i + 2}::int[]`).join('')})
+           AS v(id${columns.map((name) => `, ${name}`).join('')})
+         WHERE c.id = v.id`,
+        [
+          deltas.map(({ campaignId }) => Number(campaignId)),
+          ...fields.map((field) =>
+            deltas.map(({ delta }) => delta[field as keyof typeof delta] ?? 0),
+          ),
+        ],
+      )
+    },
+
     // The unit's transaction applies the counters exactly when it applies the move they count.
     addCounters: async (campaignId, delta) => {
       const changes = Object.entries(delta).filter(([, n]) => n !== 0)
@@ -180,6 +211,75 @@ export const createPostgresPrimitives = (
       return row ? String(row.campaign_id) : undefined
     },
 
+    // Compare-and-set on the status read: a recipient another writer moved meanwhile is left.
+    // One statement per target status, which Postgres then casts to the column's type.
+    moveStatuses: async (moves) => {
+      const moved: Array<{
+        campaignId: string
+        from: RecipientStatus
+        id: string
+        to: RecipientStatus
+      }> = []
+      for (const to of [...new Set(moves.map((m) => m.to))]) {
+        const group = moves.filter((m) => m.to === to)
+        const fields = (
+          Object.keys(recipientFieldTypes) as Array<keyof typeof recipientFieldTypes>
+        ).filter((field) => group.some((move) => move.change.fields[field] !== undefined))
+        const columns = fields.map(column)
+        const arrays = fields.map((field, i) => `, $${i + 4}::${recipientFieldTypes[field]}[]`)
+        const sets = [
+          ...columns
+            .filter((name) => name !== 'delivered_at')
+            .map((name) => `${name} = COALESCE(v.${name}, r.${name})`),
+          `delivered_at = LEAST(COALESCE(${columns.includes('delivered_at') ? 'v.delivered_at' : 'NULL'}, r.delivered_at), v.delivered_at_most)`,
+          `status = $3`,
+          'updated_at = now()',
+        ]
+        const { rows: done } = await run<{
+          campaign_id: number
+          from_status: RecipientStatus
+          id: number
+        }>(
+          `UPDATE ${recipients} r SET ${sets.join(', ')}
+           FROM unnest($1::int[], $2::text[], $${fields.length + 4}::timestamptz[]${arrays.join('')})
+             AS v(id, from_status, delivered_at_most${columns.map((c) => `, ${c}`).join('')})
+           WHERE r.id = v.id AND r.status::text = v.from_status
+           RETURNING r.id, r.campaign_id, v.from_status`,
+          [
+            group.map((m) => Number(m.id)),
+            group.map((m) => m.from),
+            to,
+            ...fields.map((field) => group.map((m) => m.change.fields[field] ?? null)),
+            group.map((m) => m.change.deliveredAtMost ?? null),
+          ],
+        )
+        moved.push(
+          ...done.map((row) => ({
+            id: String(row.id),
+            campaignId: String(row.campaign_id),
+            from: row.from_status,
+            to,
+          })),
+        )
+      }
+      return moved
+    },
+
+    settleEvents: async (applied, waiting) => {
+      if (applied.length > 0) {
+        await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [applied.map(Number)])
+      }
+      if (waiting.length > 0) {
+        await run(`UPDATE ${events} SET waiting = true WHERE id = ANY($1) AND NOT applied`, [
+          waiting.map(Number),
+        ])
+      }
+    },
+
+    stampEvents: async (ids, op) => {
+      await run(`UPDATE ${events} SET apply_op = $2 WHERE id = ANY($1)`, [ids.map(Number), op])
+    },
+
     statusStamped: async (messageId, op) => {
       const [row] = (
         await run<{ campaign_id: number }>(
@@ -245,6 +345,9 @@ export const createPostgresPrimitives = (
         [Number(campaignId)],
       ),
 
+    countPending: () =>
+      count(`SELECT count(*)::int AS n FROM ${events} WHERE NOT applied AND NOT waiting`, []),
+
     countStatuses: (campaignId) =>
       rows<{ n: number; status: RecipientStatus }>(
         `SELECT status, count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 GROUP BY status`,
@@ -305,6 +408,7 @@ export const createPostgresPrimitives = (
           'error_code',
           'error_message',
           'applied',
+          'waiting',
           'received_at',
           'payload',
           'created_at',
@@ -319,6 +423,7 @@ export const createPostgresPrimitives = (
           record.timestamp ?? null,
           record.errorCode ?? null,
           record.errorMessage ?? null,
+          false,
           false,
           now,
           JSON.stringify(record.payload ?? null),
@@ -381,6 +486,38 @@ export const createPostgresPrimitives = (
         )
       ).map((row) => row.id),
 
+    pendingEvents: async (limit) =>
+      (
+        await rows<{
+          apply_op: null | string
+          error_code: null | string
+          error_message: null | string
+          id: number
+          kind: PendingEvent['kind']
+          message_id: null | string
+          payload: unknown
+          phone_number_id: null | string
+          status: null | string
+          timestamp: Date | null
+        }>(
+          `SELECT id, kind, phone_number_id, message_id, status, timestamp, error_code, error_message,
+             payload, apply_op
+           FROM ${events} WHERE NOT applied AND NOT waiting ORDER BY id LIMIT $1`,
+          [limit],
+        )
+      ).map((event) => ({
+        id: String(event.id),
+        applyOp: event.apply_op ?? undefined,
+        errorCode: event.error_code === null ? undefined : Number(event.error_code),
+        errorMessage: event.error_message ?? undefined,
+        kind: event.kind,
+        messageId: event.message_id ?? undefined,
+        payload: event.payload,
+        phoneNumberId: event.phone_number_id ?? undefined,
+        status: event.status ?? undefined,
+        timestamp: event.timestamp ? new Date(event.timestamp) : undefined,
+      })),
+
     pruneEvents: async (before) =>
       (
         await run(
@@ -388,6 +525,25 @@ export const createPostgresPrimitives = (
           [before],
         )
       ).rowCount,
+
+    recipientsByMessageId: async (messageIds) =>
+      (
+        await rows<{
+          campaign_id: number
+          id: number
+          message_id: string
+          status: RecipientStatus
+        }>(
+          `SELECT id, campaign_id, message_id, status FROM ${recipients} WHERE message_id = ANY($1)`,
+          [messageIds],
+        )
+      ).map((row) => ({
+        id: String(row.id),
+        campaignId: String(row.campaign_id),
+        messageId: row.message_id,
+        moves: [],
+        status: row.status,
+      })),
 
     recipientStatus: async (messageId) =>
       (
@@ -418,11 +574,11 @@ export const createPostgresPrimitives = (
     },
 
     reserveSlots: async (key, n, intervalMs) => {
-      // Memoized once made; a failed try is forgotten, so the next call tries again.
-      scheduleReady ??= ensureEngineSchema(adapter.pool, [createScheduleTable]).catch((error) => {
-        scheduleReady = undefined
-        throw error
-      })
+      scheduleReady = ensureOnce(
+        scheduleReady,
+        createScheduleTable,
+        () => (scheduleReady = undefined),
+      )
       await scheduleReady
       // One atomic upsert: concurrent reservations queue on the row lock and never overlap.
       const [{ start }] = (await rows<{ start: string }>(
@@ -442,6 +598,21 @@ export const createPostgresPrimitives = (
       ),
 
     setCampaign,
+
+    // On the database's clock, so every process agrees on when a lease ends.
+    takeLease: async (name, holder, ms) => {
+      leasesReady = ensureOnce(leasesReady, createLeaseTable, () => (leasesReady = undefined))
+      await leasesReady
+      const taken = await run(
+        `INSERT INTO ${leaseTable} AS lease (name, holder, until)
+           VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+           WHERE lease.holder = EXCLUDED.holder OR lease.until < now()
+         RETURNING holder`,
+        [name, holder, ms],
+      )
+      return taken.rowCount === 1
+    },
 
     unit: (work) => inTransaction(adapter.pool, (client) => work(unitPrimitives(runOn(client)))),
   }

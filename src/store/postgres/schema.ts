@@ -13,6 +13,10 @@ export const scheduleTable = `"${engineSchema}"."send_schedule"`
 
 export const createScheduleTable = `CREATE TABLE IF NOT EXISTS ${scheduleTable} (key text PRIMARY KEY, next double precision NOT NULL)`
 
+export const leaseTable = `"${engineSchema}"."leases"`
+
+export const createLeaseTable = `CREATE TABLE IF NOT EXISTS ${leaseTable} (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL)`
+
 /** A field's column: deliveredCount -> delivered_count. */
 export const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 

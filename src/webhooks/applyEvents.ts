@@ -1,0 +1,143 @@
+import type { Payload } from 'payload'
+
+import type { ResolvedOptions } from '../options.js'
+import type { PendingEvent, PendingStatusEvent, WebhookEventRecord } from '../store/index.js'
+import type { WebhookAccount } from './accounts.js'
+import type { ParsedChange, ParsedStatus, ParsedWebhook } from './parseWebhook.js'
+
+import { getPluginOptions } from '../pluginContext.js'
+import { getStore } from '../store/index.js'
+import { webhookAccounts } from './accounts.js'
+import { handleInboundMessages } from './inboundMessages.js'
+import { parseWebhook } from './parseWebhook.js'
+import { applyStatusSignals, applyUserPreferences } from './personSignals.js'
+import { applyTemplateUpdates } from './templateUpdates.js'
+
+type ChangeContext = { accounts: WebhookAccount[]; options: ResolvedOptions; payload: Payload }
+
+/**
+ * What the applier does with each field of Meta's webhook other than delivery statuses: the one
+ * place a new field plugs in. A field with no handler is logged and otherwise left alone.
+ */
+const changeHandlers: Record<
+  string,
+  { apply: (context: ChangeContext, parsed: ParsedWebhook) => Promise<void>; kind: LoggedKind }
+> = {
+  message_template_status_update: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      applyTemplateUpdates(payload, options, parsed.templateUpdates, accounts),
+    kind: 'template',
+  },
+  messages: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      handleInboundMessages(payload, options, parsed.messages, accounts),
+    kind: 'message',
+  },
+  user_preferences: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      applyUserPreferences(payload, options, parsed.userPreferences, accounts),
+    kind: 'other',
+  },
+}
+
+type LoggedKind = WebhookEventRecord['kind']
+
+/** The log rows of a verified webhook: one per status, one per other change. */
+export const loggedEvents = (parsed: ParsedWebhook): WebhookEventRecord[] => [
+  ...parsed.statuses.map((s) => ({
+    errorCode: s.errorCode,
+    errorMessage: s.errorMessage,
+    kind: 'status' as const,
+    messageId: s.messageId,
+    payload: s.raw,
+    phoneNumberId: s.phoneNumberId,
+    status: s.status,
+    timestamp: s.timestamp,
+  })),
+  ...parsed.changes.map((change) => ({
+    kind: changeHandlers[change.field]?.kind ?? 'other',
+    payload: change,
+    phoneNumberId: change.phoneNumberId,
+  })),
+]
+
+const statusValues = new Set<string>(['delivered', 'failed', 'read', 'sent'])
+
+const asStatusEvent = (event: PendingEvent): PendingStatusEvent | undefined =>
+  event.kind === 'status' &&
+  event.messageId &&
+  event.timestamp &&
+  event.status &&
+  statusValues.has(event.status)
+    ? {
+        id: event.id,
+        applyOp: event.applyOp,
+        errorCode: event.errorCode,
+        errorMessage: event.errorMessage,
+        messageId: event.messageId,
+        status: event.status as PendingStatusEvent['status'],
+        timestamp: event.timestamp,
+      }
+    : undefined
+
+/** The failed statuses' person signals (131050, 131026) need the recipient's phone. */
+const failedStatuses = (events: PendingEvent[]): ParsedStatus[] =>
+  events.flatMap((event) => {
+    const status = asStatusEvent(event)
+    const raw = (event.payload ?? {}) as Record<string, unknown>
+    return status?.status === 'failed' && event.phoneNumberId
+      ? [
+          {
+            ...status,
+            phoneNumberId: event.phoneNumberId,
+            raw,
+            recipientId: typeof raw.recipient_id === 'string' ? raw.recipient_id : undefined,
+          },
+        ]
+      : []
+  })
+
+/** A logged change, read back through the parser that checked it on arrival. */
+const parsedChange = (change: ParsedChange): ParsedWebhook =>
+  parseWebhook({
+    entry: [{ id: change.wabaId, changes: [{ field: change.field, value: change.value }] }],
+  })
+
+/**
+ * One batch of the applier: the logged events not applied yet, oldest first. Statuses go to
+ * the store in one batch; other changes go, in order, to their field's handler. A handler that
+ * throws is logged and its event marked applied, so that one bad event cannot stop the log.
+ */
+export const applyWebhookEvents = async (payload: Payload): Promise<number> => {
+  const options = getPluginOptions(payload)
+  const store = getStore(payload)
+  const events = await store.pendingEvents(options.webhookApplier.batchSize)
+  if (events.length === 0) {
+    return 0
+  }
+  const { accounts } = await webhookAccounts(payload, options)
+  // Before the statuses are settled, so that a settled log means every effect has landed.
+  await applyStatusSignals(payload, options, failedStatuses(events), accounts)
+  const statuses = events.flatMap((e) => asStatusEvent(e) ?? [])
+  await store.applyStatusEvents(statuses)
+
+  const statusIds = new Set(statuses.map((s) => s.id))
+  const others = events.filter((e) => !statusIds.has(e.id))
+  for (const event of others) {
+    const change = event.payload as ParsedChange | undefined
+    const handler = change?.field ? changeHandlers[change.field] : undefined
+    if (!change || !handler) {
+      continue
+    }
+    try {
+      await handler.apply({ accounts, options, payload }, parsedChange(change))
+    } catch (error) {
+      payload.logger.error(
+        { err: error, eventId: event.id },
+        `whatsapp webhook: applying a "${change.field}" event failed`,
+      )
+    }
+  }
+  await store.markEventsApplied(others.map((e) => e.id))
+  return events.length
+}
