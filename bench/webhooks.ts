@@ -1,8 +1,15 @@
+import type { Payload } from 'payload'
+
 import { demoAccount } from '../dev/demoAccount.js'
+import { getStore } from '../src/store/index.js'
 import { postWebhook, statusBody } from '../test/helpers/signedPost.js'
 import { percentile } from './measure.js'
 
 export type WebhookResult = {
+  /** Events applied per second: from the first request until the applier's backlog was empty. */
+  appliedPerSecond: number
+  /** Events still unapplied when the last request was answered. */
+  backlogAtEnd: number
   events: number
   eventsPerSecond: number
   p50Ms: number
@@ -14,9 +21,11 @@ export type WebhookResult = {
 
 /**
  * Signed status webhooks (delivered, then read) for messages the engine sent, one event per
- * request as Meta usually sends them, from concurrent senders for `seconds`.
+ * request as Meta usually sends them, from concurrent senders for `seconds`; then the time the
+ * applier (in the same process) takes to apply them all.
  */
 export const benchWebhooks = async (
+  payload: Payload,
   restUrl: string,
   messageIds: string[],
   { seconds, senders }: { seconds: number; senders: number },
@@ -48,7 +57,15 @@ export const benchWebhooks = async (
     }),
   )
   const elapsed = (performance.now() - started) / 1000
+  const store = getStore(payload)
+  const backlogAtEnd = await store.backlog()
+  while ((await store.backlog()) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const applied = (performance.now() - started) / 1000
   return {
+    appliedPerSecond: latencies.length / applied,
+    backlogAtEnd,
     events: latencies.length,
     eventsPerSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 50),
