@@ -100,7 +100,7 @@ process.on('message', (message) => {
   clearInterval(feed)
   feedNew()
   stopping = true
-  void sending.then(async () => {
+  void sending.then(() => {
     const report: LoadReport = {
       acked,
       ackMs,

@@ -16,7 +16,7 @@ import type { LoadReport } from './loadSimulator.js'
 
 import { createConfig } from '../dev/createConfig.js'
 import { isPostgresUri } from '../dev/database/adapter.js'
-import { demoAccount, demoAccountData } from '../dev/demoAccount.js'
+import { demoAccountData } from '../dev/demoAccount.js'
 import { demoAudiences } from '../dev/demoAudiences.js'
 import { devUser } from '../dev/seed.js'
 import { demoTemplates } from '../dev/simulator/index.js'

@@ -63,35 +63,40 @@ describe('chaos: webhook applier killed', () => {
       databaseUri,
       graphUrl: 'http://127.0.0.1:9',
     }
-    let worker: ChildProcess | undefined = await startWorker(workerArgs)
-    try {
+    const store = getStore(app.payload)
+    const post = (events: typeof deliveries) => {
       let next = 0
-      const posting = Promise.all(
+      return Promise.all(
         Array.from({ length: 8 }, async () => {
-          for (let at = next; at < deliveries.length; at = next) {
+          for (let at = next; at < events.length; at = next) {
             next += 5
             const { status } = await postWebhook(
               app.rest.url,
-              statusBody(testAccount.phoneNumberId, deliveries.slice(at, at + 5)),
+              statusBody(testAccount.phoneNumberId, events.slice(at, at + 5)),
               { secret: testAccount.appSecret },
             )
             expect(status).toBe(200)
           }
         }),
       )
-      const store = getStore(app.payload)
+    }
+    const chunk = Math.ceil(deliveries.length / (kills + 1))
+    let worker: ChildProcess | undefined
+    try {
       let killed = 0
-      while (killed < kills) {
-        await new Promise((resolve) => setTimeout(resolve, 400 + Math.random() * 1200))
-        // Only while it has work: a kill between batches would prove less.
-        if ((await store.backlog()) === 0) {
-          continue
+      for (; killed < kills; killed++) {
+        // Logged while no applier runs; the next one finds a backlog of many batches.
+        await post(deliveries.slice(killed * chunk, (killed + 1) * chunk))
+        const backlog = await store.backlog()
+        worker = await startWorker(workerArgs)
+        // Killed as soon as it has applied a batch (after taking over the dead one's lease).
+        while ((await store.backlog()) >= backlog) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
         }
         await killWorker(worker)
-        killed++
-        worker = await startWorker(workerArgs)
       }
-      await posting
+      await post(deliveries.slice(kills * chunk))
+      worker = await startWorker(workerArgs)
       await waitForWebhooksApplied(app.payload, 300_000)
       // The first fifth's sends are recorded only now: their events were waiting.
       await recordSent(app.payload, id, claimed.slice(0, early), 'kill')
