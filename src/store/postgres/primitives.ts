@@ -28,6 +28,9 @@ type Run = <T extends Row = Row>(
 
 const heardPools = new WeakSet<Pool>()
 
+/** Event ids taken from the sequence at once. */
+const eventIdBlock = 500
+
 /** Rows per INSERT: well under Postgres's 65,535 parameters. */
 const insertChunk = 2000
 
@@ -105,6 +108,15 @@ export const createPostgresPrimitives = (
       )
     }
   }
+
+  const takeIds = async (table: string, n: number) =>
+    (
+      await rows<{ id: string }>(
+        `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2)`,
+        [table, n],
+      )
+    ).map((row) => row.id)
+  const spareEventIds: string[] = []
 
   const unitPrimitives = (run: Run): UnitPrimitives => ({
     addBatchCounters: async (deltas) => {
@@ -477,14 +489,18 @@ export const createPostgresPrimitives = (
         [Number(campaignId)],
       ),
 
-    // Ids from the table's own sequence, taken before the insert.
-    newIds: async (into, n) =>
-      (
-        await rows<{ id: string }>(
-          `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2)`,
-          [into === 'events' ? events : recipients, n],
-        )
-      ).map((row) => row.id),
+    // Ids from the table's own sequence, taken before the insert. Event ids are taken a block
+    // at a time, so that logging a webhook is one statement (ids stay unique, while their order
+    // across processes is only roughly the order of arrival).
+    newIds: async (into, n) => {
+      if (into === 'recipients' || n > eventIdBlock) {
+        return takeIds(into === 'events' ? events : recipients, n)
+      }
+      if (spareEventIds.length < n) {
+        spareEventIds.push(...(await takeIds(events, eventIdBlock)))
+      }
+      return spareEventIds.splice(0, n)
+    },
 
     pendingEvents: async (limit) =>
       (
