@@ -39,6 +39,8 @@ export type RealLoadResult = {
   lagMissing: number
   lagP50Ms: number
   lagP99Ms: number
+  /** The embedded database server's peak resident memory (MB), when it runs apart. */
+  peakDatabaseRssMb: number
   peakRssMb: number
   posted: number
   sendRate: number
@@ -187,6 +189,10 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       ...process.env,
       DATABASE_URI: database.uri,
       NEXT_DIST_DIR: buildDir,
+      // BENCH_SITE_PROFILE=<dir>: CPU profiles of the site's processes, written when they stop.
+      ...(process.env.BENCH_SITE_PROFILE
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_SITE_PROFILE}` }
+        : {}),
       PORT: String(port),
       WHATSAPP_GRAPH_API_URL: url,
     },
@@ -194,8 +200,10 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
   })
   const base = `http://127.0.0.1:${port}/api`
   let peakRssMb = 0
+  let peakDatabaseRssMb = 0
   const memory = setInterval(() => {
     peakRssMb = Math.max(peakRssMb, site.pid ? rssMb(site.pid) : 0)
+    peakDatabaseRssMb = Math.max(peakDatabaseRssMb, database.pid ? rssMb(database.pid) : 0)
   }, 500)
   try {
     let token: string | undefined
@@ -220,26 +228,31 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     if (!run.ok) {
       throw new Error(`run: ${run.status} ${await run.text()}`)
     }
+    // Sampled all along, also while the simulator's senders drain their queue after the end.
     const samples: Array<{ at: number; units: number }> = []
-    const sample = async () => {
-      const doc = await payload.findByID({
-        id: campaign.id,
-        collection: 'whatsapp-campaigns',
-        depth: 0,
-      })
-      samples.push({
-        at: Date.now(),
-        units: Number(doc.deliveredCount ?? 0) + Number(doc.readCount ?? 0),
-      })
-      return doc
-    }
-    for (const deadline = Date.now() + 600_000; Date.now() < deadline;) {
-      const doc = await sample()
-      if (['cancelled', 'completed', 'failed', 'paused'].includes(String(doc.status))) {
-        break
+    let status = ''
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        const doc = await payload.findByID({
+          id: campaign.id,
+          collection: 'whatsapp-campaigns',
+          depth: 0,
+        })
+        status = String(doc.status)
+        samples.push({
+          at: Date.now(),
+          units: Number(doc.deliveredCount ?? 0) + Number(doc.readCount ?? 0),
+        })
+        await new Promise((resolve) => setTimeout(resolve, 100))
       }
-      await new Promise((resolve) => setTimeout(resolve, 100))
+    })()
+    const waitUntil = async (done: () => boolean, ms: number) => {
+      for (const deadline = Date.now() + ms; !done() && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
     }
+    await waitUntil(() => ['cancelled', 'completed', 'failed', 'paused'].includes(status), 600_000)
     simulator.send('report')
     const report = await new Promise<LoadReport>((resolve) =>
       simulator.on(
@@ -250,12 +263,9 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     const store = getStore(payload)
     const backlogAtEnd = await store.backlog()
     const units = unitTimes(report)
-    for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
-      if ((await sample()).deliveredCount !== undefined && samples.at(-1)!.units >= units.length) {
-        break
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    await waitUntil(() => (samples.at(-1)?.units ?? 0) >= units.length, 120_000)
+    sampling = false
+    await sampler
     const lags: number[] = []
     let missing = 0
     units.forEach((ackedAt, k) => {
@@ -289,6 +299,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       lagMissing: missing,
       lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
       lagP99Ms: lags.length > 0 ? percentile(lags, 99) : Number.NaN,
+      peakDatabaseRssMb,
       peakRssMb,
       posted: report.posted,
       sendRate: times.length > 1 && span > 0 ? (times.length - 1) / span : 0,

@@ -7,7 +7,8 @@
  * server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4),
  * BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the campaign
  * under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of sending
- * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set.
+ * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set; BENCH_SITE_PROFILE=dir
+ * writes CPU profiles of the site.
  */
 import os from 'node:os'
 
@@ -201,6 +202,7 @@ const main = async () => {
             'backlog at end',
             'counters = recount',
             'site peak RSS MB',
+            'embedded DB peak RSS MB',
           ],
           results.map((r) => [
             r.cap,
@@ -215,6 +217,7 @@ const main = async () => {
             r.backlogAtEnd,
             r.countersExact ? 'yes' : 'NO',
             fixed(r.peakRssMb, 0),
+            r.peakDatabaseRssMb > 0 ? fixed(r.peakDatabaseRssMb, 0) : '-',
           ]),
         ),
         'Lag: from the acknowledgement of a delivered or read status to the campaign counter that counts it (counters sampled every 100 ms). Backlog: events logged but not applied when the last webhook was answered.',
