@@ -183,21 +183,31 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
   const { url } = await new Promise<{ url: string }>((resolve) =>
     simulator.once('message', (m) => resolve(m as { url: string })),
   )
-  const site = spawn('npx', ['next', 'start', 'dev', '--port', String(port)], {
-    detached: true,
-    env: {
-      ...process.env,
-      DATABASE_URI: database.uri,
-      NEXT_DIST_DIR: buildDir,
-      // BENCH_SITE_PROFILE=<dir>: CPU profiles of the site's processes, written when they stop.
-      ...(process.env.BENCH_SITE_PROFILE
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_SITE_PROFILE}` }
-        : {}),
-      PORT: String(port),
-      WHATSAPP_GRAPH_API_URL: url,
+  // Next's own bin under this Node, so that BENCH_SITE_PROFILE=<dir> can profile it (written
+  // when it stops).
+  const profile = process.env.BENCH_SITE_PROFILE
+  const site = spawn(
+    process.execPath,
+    [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      'node_modules/next/dist/bin/next',
+      'start',
+      'dev',
+      '--port',
+      String(port),
+    ],
+    {
+      detached: true,
+      env: {
+        ...process.env,
+        DATABASE_URI: database.uri,
+        NEXT_DIST_DIR: buildDir,
+        PORT: String(port),
+        WHATSAPP_GRAPH_API_URL: url,
+      },
+      stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
-    stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
-  })
+  )
   const base = `http://127.0.0.1:${port}/api`
   let peakRssMb = 0
   let peakDatabaseRssMb = 0
