@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 
 import { accountHolds, restrictsSending } from '../../src/campaigns/holds.js'
-import { isQualityDrop, numberOf } from '../../src/webhooks/qualityUpdates.js'
 import { parseWebhook, WebhookShapeError } from '../../src/webhooks/parseWebhook.js'
+import { isQualityDrop, numberOf } from '../../src/webhooks/qualityUpdates.js'
 import { metaTime } from '../../src/webhooks/webhookValues.js'
 
 /** Meta's envelope for a WABA-level field, as its webhook references document it. */
@@ -15,9 +15,9 @@ describe('phone_number_quality_update', () => {
   test("Meta's documented example (THROUGHPUT_UPGRADE, current_limit): stored, nothing to stop", () => {
     const { qualityUpdates, wabaIds } = parseWebhook(
       wabaChange('phone_number_quality_update', {
+        current_limit: 'TIER_UNLIMITED',
         display_phone_number: '15550783881',
         event: 'THROUGHPUT_UPGRADE',
-        current_limit: 'TIER_UNLIMITED',
       }),
     )
     expect(wabaIds).toEqual(new Set(['102290129340398']))
@@ -60,9 +60,9 @@ describe('phone_number_quality_update', () => {
     const read = (extra: Record<string, unknown>) =>
       parseWebhook(
         wabaChange('phone_number_quality_update', {
+          current_limit: 'TIER_2K',
           display_phone_number: '15550783881',
           event: 'UPGRADE',
-          current_limit: 'TIER_2K',
           max_daily_conversations_per_business: 'TIER_10K',
           ...extra,
         }),
@@ -101,10 +101,10 @@ describe('template_category_update', () => {
     const { categoryUpdates } = parseWebhook(
       wabaChange('template_category_update', {
         message_template_id: 1141793677284193,
-        message_template_name: 'order_confirmation',
         message_template_language: 'en_US',
-        previous_category: 'UTILITY',
+        message_template_name: 'order_confirmation',
         new_category: 'MARKETING',
+        previous_category: 'UTILITY',
       }),
     )
     expect(categoryUpdates).toEqual([
@@ -126,12 +126,12 @@ describe('template_category_update', () => {
   test('a change announced: correct_category is the coming one, new_category the current one', () => {
     const { categoryUpdates } = parseWebhook(
       wabaChange('template_category_update', {
-        message_template_id: 12,
-        message_template_name: 'order_confirmation',
-        message_template_language: 'en_US',
-        correct_category: 'MARKETING',
-        new_category: 'UTILITY',
         category_update_timestamp: 1750000000,
+        correct_category: 'MARKETING',
+        message_template_id: 12,
+        message_template_language: 'en_US',
+        message_template_name: 'order_confirmation',
+        new_category: 'UTILITY',
       }),
     )
     expect(categoryUpdates[0]).toMatchObject({
@@ -150,10 +150,10 @@ describe('account_update', () => {
         event: 'ACCOUNT_RESTRICTION',
         restriction_info: [
           {
-            restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
             expiration: '2026-04-19T13:59:20+0000',
+            restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
           },
-          { restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION', expiration: 1776607160 },
+          { expiration: 1776607160, restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' },
         ],
       }),
     )
@@ -162,10 +162,10 @@ describe('account_update', () => {
         event: 'ACCOUNT_RESTRICTION',
         restrictions: [
           {
-            expiresAt: new Date('2026-04-19T13:59:20Z'),
             type: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
+            expiresAt: new Date('2026-04-19T13:59:20Z'),
           },
-          { expiresAt: new Date(1776607160 * 1000), type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' },
+          { type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION', expiresAt: new Date(1776607160 * 1000) },
         ],
         wabaId: '102290129340398',
       },
@@ -177,13 +177,12 @@ describe('account_update', () => {
       entry: [
         {
           id: 'W1',
-          time: 1700000000,
           changes: [
             {
               field: 'account_update',
               value: {
+                ban_info: { waba_ban_date: '2024-01-01', waba_ban_state: 'DISABLE' },
                 event: 'DISABLED_UPDATE',
-                ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: '2024-01-01' },
               },
             },
             {
@@ -191,6 +190,7 @@ describe('account_update', () => {
               value: { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'SCAM' } },
             },
           ],
+          time: 1700000000,
         },
       ],
     })
@@ -210,10 +210,10 @@ describe('account_update', () => {
     const holds = (signals: Parameters<typeof accountHolds>[0], pauseOnQualityDrop = true) =>
       accountHolds(signals, { now, pauseOnQualityDrop }).map((h) => h.kind)
     expect(
-      holds({ restriction: 'RESTRICTED_BIZ_INITIATED_MESSAGING', restrictedUntil: later }),
+      holds({ restrictedUntil: later, restriction: 'RESTRICTED_BIZ_INITIATED_MESSAGING' }),
     ).toEqual(['restriction'])
     expect(
-      holds({ restriction: 'RESTRICTED_BIZ_INITIATED_MESSAGING', restrictedUntil: now }),
+      holds({ restrictedUntil: now, restriction: 'RESTRICTED_BIZ_INITIATED_MESSAGING' }),
     ).toEqual([])
     expect(holds({ restriction: 'RESTRICTED_BIZ_INITIATED_MESSAGING' })).toEqual(['restriction'])
     expect(holds({ restriction: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' })).toEqual([])
