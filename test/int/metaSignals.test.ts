@@ -453,6 +453,43 @@ describe('template_category_update', () => {
   })
 })
 
+describe('scheduled campaigns are held by every stop', () => {
+  test('an account error and a template PAUSED webhook pause the scheduled campaigns in their scope, not the others', async () => {
+    const running = await campaignOf(30)
+    const scheduledSameNumber = await campaignOf(3, { scheduledAt: inAnHour() })
+    const scheduledSibling = await campaignOf(3, { number: 'sibling', scheduledAt: inAnHour() })
+    for (const campaign of [scheduledSameNumber, scheduledSibling, running]) {
+      await runCampaign(app.payload, campaign.id)
+    }
+    await waitForAccepted(testAccount.phoneNumberId, 3)
+    await flip('errors', { errorCodesByNumber: { [testAccount.phoneNumberId]: 368 } })
+    await expectHeld(running, ['368'])
+    const held = await expectHeld(scheduledSameNumber, ['368'])
+    expect(held.scheduledAt).toBeTruthy()
+    expect((await campaignDoc(app.payload, scheduledSibling.id)).status).toBe('scheduled')
+
+    // The template webhook holds the scheduled campaign of the other number using it.
+    await flip('webhooks/template-status', {
+      event: 'PAUSED',
+      templateName: 'hello_world',
+      time: at(500),
+      wabaId: testAccount.wabaId,
+    })
+    await expectHeld(scheduledSibling, ['paused the template "hello_world"'])
+    await flip('webhooks/template-status', {
+      event: 'APPROVED',
+      templateName: 'hello_world',
+      time: at(501),
+      wabaId: testAccount.wabaId,
+    })
+    await flip('errors', { errorCodesByNumber: {} })
+    for (const campaign of [running, scheduledSameNumber, scheduledSibling]) {
+      await resumeCampaign(app.payload, campaign.id)
+    }
+    await expectCompletedOnce([running, scheduledSameNumber, scheduledSibling])
+  })
+})
+
 describe('the simulator’s error switches over HTTP', () => {
   test('errorCodesByNumber set over HTTP stops the number; cleared over HTTP, Resume sends each once', async () => {
     const campaign = await campaignOf(30)
