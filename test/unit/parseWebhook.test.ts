@@ -125,7 +125,6 @@ describe('parseWebhook', () => {
     const parsed = parseWebhook(
       envelope({
         id: 'WABA9',
-        time: 1739321024,
         changes: [
           {
             field: 'message_template_status_update',
@@ -139,6 +138,7 @@ describe('parseWebhook', () => {
           },
           { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } },
         ],
+        time: 1739321024,
       }),
     )
     expect(parsed.wabaIds).toEqual(new Set(['WABA9']))
