@@ -8,7 +8,7 @@ import { getPluginOptions } from '../pluginContext.js'
 import { type CampaignDoc, loadCampaignContext } from '../sending/campaignContext.js'
 import { getStore } from '../store/index.js'
 import { campaignQueue, runPipeline } from './campaignQueue.js'
-import { campaignHold } from './guardrails.js'
+import { campaignHold, signalCleared } from './guardrails.js'
 import { moveCampaign } from './moveCampaign.js'
 import { preflightProblems } from './preflight.js'
 import { canTransition, fromStatuses, transitions } from './transitions.js'
@@ -25,9 +25,6 @@ export class CampaignActionError extends Error {
 }
 
 export type ActionResult = { status: CampaignStatus }
-
-/** A campaign moving on from a pause forgets what paused it. */
-const signalCleared = { error: null, pausedAt: null, pausedBy: null, resumeAt: null }
 
 const refusal = async (payload: Payload, id: string, action: CampaignAction) => {
   const status = await getStore(payload).campaignStatus(id)

@@ -7,7 +7,7 @@ import { getQueue } from '../jobs/index.js'
 import { runWorker as runQueueWorker } from '../jobs/runWorker.js'
 import { executeCampaign } from '../sending/executeCampaign.js'
 import { getStore } from '../store/index.js'
-import { holdScheduledStart, pauseByGuardrail, resumeAfterHold } from './guardrails.js'
+import { pauseByGuardrail, resumeAfterHold } from './guardrails.js'
 import { moveCampaign } from './moveCampaign.js'
 
 /** The pipeline's end of a run, as the transition table moves the campaign. */
@@ -33,9 +33,8 @@ export const runPipeline = (
   executeCampaign(payload, campaignId, { end: endRun(payload, campaignId), touch })
 
 /**
- * A job's work: a due schedule starts (only once, whoever gets there first) unless Meta holds
- * its account now; a campaign a restriction paused resumes when nothing holds it any more;
- * then it sends.
+ * A job's work: a due schedule starts (only once, whoever gets there first); a campaign a
+ * restriction paused resumes when nothing holds it any more; then it sends.
  */
 export const startCampaign = async (
   payload: Payload,
@@ -44,9 +43,6 @@ export const startCampaign = async (
 ): Promise<void> => {
   const status = await getStore(payload).campaignStatus(campaignId)
   if (status === 'scheduled') {
-    if (await holdScheduledStart(payload, await campaignQueue(payload), campaignId)) {
-      return
-    }
     await moveCampaign(payload, campaignId, 'start', { error: null, startedAt: new Date() })
   } else if (status === 'paused') {
     if (!(await resumeAfterHold(payload, await campaignQueue(payload), campaignId))) {

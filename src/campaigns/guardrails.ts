@@ -129,34 +129,8 @@ const holdPatch = (hold: Hold) => ({
   resumeAt: hold.until ?? null,
 })
 
-const cleared = { error: null, pausedAt: null, pausedBy: null, resumeAt: null }
-
-/**
- * A due scheduled campaign whose account Meta holds now is paused instead of started (with a
- * job at the hold's expiry, if it has one). Returns whether it was held.
- */
-export const holdScheduledStart = async (
-  payload: Payload,
-  queue: CampaignQueue,
-  campaignId: string,
-): Promise<boolean> => {
-  const campaign = await payload.findByID({
-    id: campaignId,
-    collection: getPluginOptions(payload).slugs.campaigns,
-    depth: 0,
-    disableErrors: true,
-    select: { account: true },
-  })
-  const hold = campaign ? await campaignHold(payload, campaign.account) : undefined
-  if (!hold) {
-    return false
-  }
-  const patch = holdPatch(hold)
-  if ((await moveCampaign(payload, campaignId, 'pauseByGuardrail', patch)) && hold.until) {
-    await queue.schedule(campaignId, hold.until)
-  }
-  return true
-}
+/** A campaign moving on from a pause forgets what paused it. */
+export const signalCleared = { error: null, pausedAt: null, pausedBy: null, resumeAt: null }
 
 /**
  * The job at a restriction's expiry (or its lifting): resumes a campaign the restriction
@@ -194,13 +168,13 @@ export const resumeAfterHold = async (
   }
   const startAt = typeof campaign.scheduledAt === 'string' ? new Date(campaign.scheduledAt) : null
   if (!campaign.startedAt && startAt && startAt.getTime() > Date.now()) {
-    if (await moveCampaign(payload, campaignId, 'rescheduleBySignal', cleared)) {
+    if (await moveCampaign(payload, campaignId, 'rescheduleBySignal', signalCleared)) {
       await queue.schedule(campaignId, startAt)
     }
     return false
   }
   return moveCampaign(payload, campaignId, 'resumeBySignal', {
-    ...cleared,
+    ...signalCleared,
     ...(campaign.startedAt ? {} : { startedAt: new Date() }),
   })
 }

@@ -332,7 +332,7 @@ describe('account_update', () => {
       await runCampaign(app.payload, campaign.id)
     }
     await waitForAccepted(testAccount.phoneNumberId, 3)
-    const expiresAt = new Date(Date.now() + 5000)
+    const expiresAt = new Date(Date.now() + 6000)
     await flip('webhooks/account-update', {
       event: 'ACCOUNT_RESTRICTION',
       restrictions: [

@@ -87,7 +87,7 @@ test('a restriction pauses the campaign and an Agenda job at its expiry resumes 
   const campaign = await campaignOf(30)
   await runCampaign(app.payload, campaign.id)
   await waitForSends(app.simulator.sent.length + 3)
-  const expiration = Math.floor(Date.now() / 1000) + 4
+  const expiration = Math.floor(Date.now() / 1000) + 6
   await flip('webhooks/account-update', {
     event: 'ACCOUNT_RESTRICTION',
     restrictions: [{ type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration }],
