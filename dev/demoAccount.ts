@@ -16,6 +16,7 @@ export const demoAccountData = (name: string) => ({
   name,
   accessTokenInput: demoAccount.accessToken,
   appSecretInput: demoAccount.appSecret,
+  displayPhoneNumber: demoAccount.displayPhoneNumber,
   messagesPerSecond: 80,
   phoneNumberId: demoAccount.phoneNumberId,
   verifyToken: demoAccount.verifyToken,

@@ -117,6 +117,13 @@ export type WhatsAppCampaignsPluginOptions = {
    * Default: `defaultOptOutKeywords` (STOP, UNSUBSCRIBE and their equivalents in several languages).
    */
   optOutKeywords?: string[]
+  /**
+   * Whether a RED quality rating (Meta's FLAGGED) or a messaging-limit DOWNGRADE of a number,
+   * reported by the `phone_number_quality_update` webhook, pauses that number's running and
+   * scheduled campaigns. The rating is stored on the account either way.
+   * @default true
+   */
+  pauseOnQualityDrop?: boolean
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
   /**
@@ -169,6 +176,7 @@ export type ResolvedOptions = {
   nameField: string
   onInboundMessage?: WhatsAppCampaignsPluginOptions['onInboundMessage']
   optOutKeywords: string[]
+  pauseOnQualityDrop: boolean
   phoneField: string
   queue: false | (Pick<QueueOptions, 'backend'> & Required<Omit<QueueOptions, 'backend'>>)
   skipUndeliverable: boolean
@@ -264,6 +272,7 @@ export const resolveOptions = (
       }
       return normalized
     }),
+    pauseOnQualityDrop: options.pauseOnQualityDrop ?? true,
     phoneField: options.phoneField ?? 'phone',
     queue:
       options.queue === false

@@ -7,6 +7,8 @@ import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
 
 export type CampaignAnalytics = {
+  /** Meta changed (or will change) the template's category since the campaign was made. */
+  categoryChanged: null | string
   counts: {
     delivered: number
     failed: number
@@ -22,6 +24,8 @@ export type CampaignAnalytics = {
   /** Sends per second over the last 10 seconds. */
   messagesPerSecond: number
   rates: { delivered: number; failed: number; read: number }
+  /** When a campaign a restriction paused resumes on its own; ISO date. */
+  resumeAt: null | string
   /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
   scheduledAt: null | string
   status: string
@@ -63,6 +67,7 @@ export const campaignAnalytics = async (
   }
   const messagesPerSecond = recent / (windowMs / 1000)
   return {
+    categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
     counts,
     etaSeconds:
@@ -77,6 +82,7 @@ export const campaignAnalytics = async (
       failed: rate(counts.failed, counts.total),
       read: rate(counts.read, counts.sent),
     },
+    resumeAt: isoDate(campaign.resumeAt),
     scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,
     startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),

@@ -7,7 +7,7 @@ import { getQueue } from '../jobs/index.js'
 import { runWorker as runQueueWorker } from '../jobs/runWorker.js'
 import { executeCampaign } from '../sending/executeCampaign.js'
 import { getStore } from '../store/index.js'
-import { pauseByGuardrail } from './guardrails.js'
+import { pauseByGuardrail, resumeAfterHold } from './guardrails.js'
 import { moveCampaign } from './moveCampaign.js'
 
 /** The pipeline's end of a run, as the transition table moves the campaign. */
@@ -20,7 +20,7 @@ const endRun = (payload: Payload, campaignId: string) => async (end: RunEnd) => 
       await moveCampaign(payload, campaignId, 'fail', { error: end.error })
       return
     case 'paused':
-      await pauseByGuardrail(payload, campaignId, end)
+      await pauseByGuardrail(payload, await campaignQueue(payload), campaignId, end)
   }
 }
 
@@ -32,14 +32,22 @@ export const runPipeline = (
 ): Promise<void> =>
   executeCampaign(payload, campaignId, { end: endRun(payload, campaignId), touch })
 
-/** A job's work: a due schedule starts (only once, whoever gets there first), then sends. */
+/**
+ * A job's work: a due schedule starts (only once, whoever gets there first); a campaign a
+ * restriction paused resumes when nothing holds it any more; then it sends.
+ */
 export const startCampaign = async (
   payload: Payload,
   campaignId: string,
   touch?: () => Promise<void>,
 ): Promise<void> => {
-  if ((await getStore(payload).campaignStatus(campaignId)) === 'scheduled') {
+  const status = await getStore(payload).campaignStatus(campaignId)
+  if (status === 'scheduled') {
     await moveCampaign(payload, campaignId, 'start', { error: null, startedAt: new Date() })
+  } else if (status === 'paused') {
+    if (!(await resumeAfterHold(payload, await campaignQueue(payload), campaignId))) {
+      return
+    }
   }
   await runPipeline(payload, campaignId, touch)
 }

@@ -35,6 +35,63 @@ const secretFields = (name: SecretFieldName, label: string): Field[] => [
   },
 ]
 
+/** Written by Meta's webhooks; each clock orders the webhooks of its kind (they come reordered). */
+const signal = (field: Field): Field =>
+  ({
+    ...field,
+    admin: { ...field.admin, readOnly: true },
+  }) as Field
+
+const signalFields: Field[] = [
+  signal({
+    name: 'qualityRating',
+    type: 'select',
+    options: ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'],
+  }),
+  signal({ name: 'qualityEvent', type: 'text', label: 'Last quality event' }),
+  signal({
+    name: 'reportedMessagingLimit',
+    type: 'text',
+    admin: { description: 'The messaging limit Meta last reported for the number (e.g. TIER_2K).' },
+  }),
+  signal({
+    name: 'qualityUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'restriction',
+    type: 'text',
+    admin: { description: 'Restrictions Meta placed on the WhatsApp Business Account.' },
+  }),
+  signal({
+    name: 'restrictedUntil',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'restrictionUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'banState',
+    type: 'text',
+    admin: { description: 'DISABLE, REINSTATE, SCHEDULE_FOR_DISABLE, DELETED.' },
+  }),
+  signal({
+    name: 'banUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({ name: 'violationType', type: 'text' }),
+  signal({
+    name: 'violationUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+]
+
 export const accountsCollection = (options: ResolvedOptions): CollectionConfig => {
   const cipher = createSecretCipher(options.encryptionKey)
   return {
@@ -79,6 +136,20 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
         name: 'verifyToken',
         type: 'text',
         admin: { description: 'The token you enter in Meta’s webhook settings.' },
+      },
+      {
+        name: 'displayPhoneNumber',
+        type: 'text',
+        admin: {
+          description:
+            'The number as Meta displays it (e.g. 15550783881): quality webhooks name the number by it.',
+        },
+      },
+      {
+        type: 'collapsible',
+        admin: { initCollapsed: false, position: 'sidebar' },
+        fields: signalFields,
+        label: 'Signals from Meta',
       },
       {
         name: 'messagesPerSecond',

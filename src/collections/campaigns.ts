@@ -248,6 +248,29 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
       {
+        name: 'categoryChanged',
+        type: 'textarea',
+        ...engineOnly,
+        admin: {
+          condition: (data) => Boolean(data?.categoryChanged),
+          position: 'sidebar',
+          readOnly: true,
+        },
+        label: 'Template category changed',
+      },
+      {
+        name: 'resumeAt',
+        type: 'date',
+        ...engineOnly,
+        admin: {
+          condition: (data) => Boolean(data?.resumeAt),
+          date: { pickerAppearance: 'dayAndTime' },
+          description: 'Resumes on its own then (the restriction that paused it expires).',
+          position: 'sidebar',
+          readOnly: true,
+        },
+      },
+      {
         name: 'materializedAt',
         type: 'date',
         ...engineOnly,
@@ -284,7 +307,11 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
       // The last counter updates applied, so a retried one is not applied twice (MongoDB).
-      ...engineFields([{ name: 'counterOps', type: 'json' }]),
+      ...engineFields([
+        { name: 'counterOps', type: 'json' },
+        // What paused it (campaigns/guardrails.ts PausedBy): a restriction's pause resumes itself.
+        { name: 'pausedBy', type: 'text' },
+      ]),
     ],
     labels: { plural: 'Campaigns', singular: 'Campaign' },
   }

@@ -80,6 +80,18 @@ const executeOnce = async (
       throw new Error('The campaign lost its account or template.')
     }
     const excludedFor = { accountId: String(account.id), category: template.category }
+    // Meta may move the template to another category mid-run (template_category_update):
+    // each batch is checked against the category it has when claimed.
+    const currentCategory = async () => {
+      const now = await payload.findByID({
+        id: template.id,
+        collection: options.slugs.templates,
+        depth: 0,
+        disableErrors: true,
+        select: { category: true },
+      })
+      return now ? (now.category as null | string | undefined) : template.category
+    }
     if (!campaign.materializedAt) {
       const audience = audienceEntry(options, campaign.audienceType)
       await materializeAudience({
@@ -103,7 +115,14 @@ const executeOnce = async (
       campaignId,
       errorBreaker: options.errorBreaker,
       excludedPhones: (phones) =>
-        retry(() => findExcludedPhones(payload, options, excludedFor, phones)),
+        retry(async () =>
+          findExcludedPhones(
+            payload,
+            options,
+            { ...excludedFor, category: await currentCategory() },
+            phones,
+          ),
+        ),
       language: template.language,
       messagesPerSecond: account.messagesPerSecond ?? 80,
       onBatch: touch,

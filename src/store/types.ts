@@ -51,10 +51,16 @@ export type StatusEvent = {
 export type CounterDelta = Partial<Record<CampaignCounterField, number>>
 
 export type CampaignPatch = {
+  /** A note that Meta changed (or will change) the category of the campaign's template. */
+  categoryChanged?: null | string
   completedAt?: Date | null
   error?: null | string
   materializedAt?: Date | null
   pausedAt?: Date | null
+  /** Which signal paused it (campaigns/guardrails.ts PausedBy); null when a user did or none. */
+  pausedBy?: null | string
+  /** When a job resumes it (a restriction's expiry). */
+  resumeAt?: Date | null
   startedAt?: Date | null
   status?: CampaignStatus
 }

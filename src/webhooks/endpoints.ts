@@ -4,10 +4,13 @@ import type { ResolvedOptions } from '../options.js'
 
 import { getStore } from '../store/index.js'
 import { findWebhookAccounts } from './accounts.js'
+import { applyAccountUpdates } from './accountUpdates.js'
 import { applyStatuses } from './applyStatuses.js'
+import { applyCategoryUpdates } from './categoryUpdates.js'
 import { handleInboundMessages } from './inboundMessages.js'
 import { parseWebhook, WebhookShapeError } from './parseWebhook.js'
 import { applyStatusSignals, applyUserPreferences } from './personSignals.js'
+import { applyQualityUpdates } from './qualityUpdates.js'
 import { safeEqual, signatureMatches } from './signature.js'
 import { applyTemplateUpdates } from './templateUpdates.js'
 
@@ -96,13 +99,19 @@ const receive = (options: ResolvedOptions): Endpoint => ({
     await handleInboundMessages(req.payload, options, parsed.messages, accounts)
     await applyUserPreferences(req.payload, options, parsed.userPreferences, accounts)
     await applyTemplateUpdates(req.payload, options, parsed.templateUpdates, accounts)
+    await applyCategoryUpdates(req.payload, options, parsed.categoryUpdates, accounts)
+    await applyQualityUpdates(req.payload, options, parsed.qualityUpdates, accounts)
+    await applyAccountUpdates(req.payload, options, parsed.accountUpdates, accounts)
     pruneSometimes(req, options)
     return Response.json({
       received:
         parsed.statuses.length +
         parsed.messages.length +
         parsed.templateUpdates.length +
-        parsed.userPreferences.length,
+        parsed.userPreferences.length +
+        parsed.categoryUpdates.length +
+        parsed.qualityUpdates.length +
+        parsed.accountUpdates.length,
     })
   },
   method: 'post',
