@@ -1,6 +1,12 @@
 import type { StorePrimitives, UnitPrimitives } from './primitives.js'
 import type { RetryTransient } from './transientErrors.js'
-import type { CampaignStore, CounterDelta, StatusEvent, TimelinePoint } from './types.js'
+import type {
+  CampaignStore,
+  CounterDelta,
+  MessagingLimit,
+  StatusEvent,
+  TimelinePoint,
+} from './types.js'
 
 import { opId } from './opId.js'
 import {
@@ -100,6 +106,9 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return settleStatusEvent(event, apply, () => retry(() => p.recipientStatus(event.messageId)))
   }
 
+  const limitUsage = (portfolio: string, { limit, now, windowMs }: MessagingLimit) =>
+    retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
+
   return {
     applyStatusEvent,
 
@@ -152,6 +161,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       )
       return ids
     },
+
+    limitUsage,
 
     markEventsApplied: async (ids) => {
       if (ids.length > 0) {
@@ -223,6 +234,41 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     recount,
+
+    reserveRecipients: async (portfolio, phones, messagingLimit) => {
+      const { limit, now, windowMs } = messagingLimit
+      const wanted = [...new Set(phones)]
+      if (wanted.length === 0) {
+        return { allowed: [], resumeAt: null }
+      }
+      // The window is `limit` slots: a recipient holds one while messaged within the window,
+      // so no more than `limit` can ever be counted, whoever takes them.
+      const since = new Date(now.getTime() - windowMs)
+      const op = opId()
+      await retry(() => p.ensureLimitSlots(portfolio, limit))
+      await retry(() => p.refreshLimitSlots(portfolio, wanted, since, now, op))
+      let allowed = new Set<string>()
+      // A slot lost to another worker leaves its phone for the next try, while room is left.
+      for (let tries = 0; tries < 20; tries++) {
+        const before = allowed.size
+        allowed = new Set(
+          await retry(() => p.takeLimitSlots(portfolio, wanted, limit, since, now, op)),
+        )
+        if (
+          allowed.size === wanted.length ||
+          (allowed.size === before && (await limitUsage(portfolio, messagingLimit)).used >= limit)
+        ) {
+          break
+        }
+      }
+      if (allowed.size === wanted.length) {
+        return { allowed: [...allowed], resumeAt: null }
+      }
+      const { oldest } = await limitUsage(portfolio, messagingLimit)
+      // Room comes back when the oldest counted recipient leaves the window.
+      const resumeAt = new Date((oldest ?? now).getTime() + windowMs)
+      return { allowed: [...allowed], resumeAt }
+    },
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
 

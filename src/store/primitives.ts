@@ -10,6 +10,7 @@ import type {
   CounterDelta,
   FailureGroup,
   Id,
+  LimitUsage,
   NewRecipient,
   StatusEvent,
   WebhookEventRecord,
@@ -69,6 +70,8 @@ export interface StorePrimitives extends UnitPrimitives {
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
+  /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
+  ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
@@ -86,6 +89,8 @@ export interface StorePrimitives extends UnitPrimitives {
     now: Date,
     rerun: boolean,
   ): Promise<void>
+  /** Recent slots (taken after `since`) among slots below `count`: how many, and the oldest. */
+  limitUsage(portfolio: string, count: number, since: Date): Promise<LimitUsage>
   markEventsApplied(ids: Id[]): Promise<void>
   /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
@@ -93,6 +98,17 @@ export interface StorePrimitives extends UnitPrimitives {
   newIds(into: 'events' | 'recipients', count: number): Promise<Id[]>
   pruneEvents(before: Date): Promise<number>
   recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
+  /**
+   * Moves the portfolio's slots holding one of `phones` and taken after `since` to `now`,
+   * stamped with `op`, each atomically (a slot reused meanwhile is left alone).
+   */
+  refreshLimitSlots(
+    portfolio: string,
+    phones: string[],
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<void>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.
@@ -106,6 +122,19 @@ export interface StorePrimitives extends UnitPrimitives {
   /** SendingStore.reserveSlots; a reservation whose answer is lost only leaves a gap. */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
   sentSince(campaignId: Id, since: Date): Promise<number>
+  /**
+   * Gives each of `phones` not yet stamped with `op` a free slot below `count` (never taken, or
+   * taken at or before `since`), each by compare-and-set so a slot goes to one caller only;
+   * returns every phone whose slot carries `op` (refreshed or taken), so a rerun takes none twice.
+   */
+  takeLimitSlots(
+    portfolio: string,
+    phones: string[],
+    count: number,
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<string[]>
   /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
   /** Runs `work` as one unit: on Postgres one transaction, on MongoDB step by step. */

@@ -57,6 +57,8 @@ export type CampaignPatch = {
   pausedAt?: Date | null
   startedAt?: Date | null
   status?: CampaignStatus
+  /** Set while the portfolio's messaging limit holds the campaign: when it goes on. */
+  waitingUntil?: Date | null
 }
 
 /** A webhook event as logged for debugging, replay, and status events that came early. */
@@ -70,6 +72,15 @@ export type WebhookEventRecord = {
   status?: string
   timestamp?: Date
 }
+
+/** A portfolio's messaging limit: at most `limit` unique recipients in any `windowMs`, read at `now`. */
+export type MessagingLimit = { limit: number; now: Date; windowMs: number }
+
+/** Which phones may be messaged now; when some may not, the time the window frees room again. */
+export type Reservation = { allowed: string[]; resumeAt: Date | null }
+
+/** How much of a portfolio's window is taken, and when its oldest recipient leaves it. */
+export type LimitUsage = { oldest: Date | null; used: number }
 
 export type TimelinePoint = { at: string; delivered: number; read: number; sent: number }
 
@@ -105,6 +116,18 @@ export interface SendingStore {
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
    */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
+  /**
+   * Takes room for these phones (E.164 digits) in the portfolio's messaging limit, shared by
+   * every number, campaign and process of the portfolio: a phone messaged within the window is
+   * counted once (and again from now), a new one only while fewer than `limit` are counted.
+   * Never lets more than `limit` phones count at once; a race lost to another worker may count
+   * a phone twice (less room, never more).
+   */
+  reserveRecipients(
+    portfolio: string,
+    phones: string[],
+    limit: MessagingLimit,
+  ): Promise<Reservation>
   /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
   transition(
     campaignId: Id,
@@ -125,6 +148,8 @@ export interface EventLogStore {
 }
 
 export interface CampaignStatsStore {
+  /** How much of the portfolio's messaging limit its moving window holds now. */
+  limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
