@@ -26,12 +26,22 @@ export type CampaignAnalytics = {
   scheduledAt: null | string
   status: string
   timeline: TimelinePoint[]
+  /**
+   * While the portfolio's messaging limit holds the running campaign: when it goes on (ISO
+   * date); the admin shows "waiting for messaging limit — resumes at HH:MM".
+   */
+  waitingUntil: null | string
 } & CampaignDates
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
 
 const isoDate = (value: unknown): null | string =>
   value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : null
+
+const waitingUntil = (campaign: Record<string, unknown>, now: Date) => {
+  const until = isoDate(campaign.waitingUntil)
+  return campaign.status === 'running' && until && new Date(until) > now ? until : null
+}
 
 /** The campaign's live figures: counters from the campaign, pace and breakdowns from recipients. */
 export const campaignAnalytics = async (
@@ -81,5 +91,6 @@ export const campaignAnalytics = async (
     startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),
     timeline,
+    waitingUntil: waitingUntil(campaign, options.clock()),
   }
 }

@@ -70,10 +70,10 @@ export interface StorePrimitives extends UnitPrimitives {
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
-  /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
-  ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
+  ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
   failureGroups(campaignId: Id, limit: number): Promise<FailureGroup[]>
   /** Inserts events with ids from `newIds`; a rerun inserts none twice. */
@@ -122,6 +122,8 @@ export interface StorePrimitives extends UnitPrimitives {
   /** SendingStore.reserveSlots; a reservation whose answer is lost only leaves a gap. */
   reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
   sentSince(campaignId: Id, since: Date): Promise<number>
+  /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
+  setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
   /**
    * Gives each of `phones` not yet stamped with `op` a free slot below `count` (never taken, or
    * taken at or before `since`), each by compare-and-set so a slot goes to one caller only;
@@ -135,8 +137,6 @@ export interface StorePrimitives extends UnitPrimitives {
     now: Date,
     op: string,
   ): Promise<string[]>
-  /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
-  setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
   /** Runs `work` as one unit: on Postgres one transaction, on MongoDB step by step. */
   unit<T>(work: (tx: UnitPrimitives) => Promise<T>): Promise<T>
 }

@@ -112,11 +112,6 @@ export interface SendingStore {
     which: { failedRetryable?: boolean; now?: Date; unknown?: boolean },
   ): Promise<number>
   /**
-   * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
-   * (a phone number), across every process using this database. Returns the first slot's time (ms).
-   */
-  reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
-  /**
    * Takes room for these phones (E.164 digits) in the portfolio's messaging limit, shared by
    * every number, campaign and process of the portfolio: a phone messaged within the window is
    * counted once (and again from now), a new one only while fewer than `limit` are counted.
@@ -128,6 +123,11 @@ export interface SendingStore {
     phones: string[],
     limit: MessagingLimit,
   ): Promise<Reservation>
+  /**
+   * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
+   * (a phone number), across every process using this database. Returns the first slot's time (ms).
+   */
+  reserveSlots(key: string, count: number, intervalMs: number): Promise<number>
   /** Atomic compare-and-set of a campaign's status; false when its status was not one of `from`. */
   transition(
     campaignId: Id,
@@ -148,11 +148,11 @@ export interface EventLogStore {
 }
 
 export interface CampaignStatsStore {
-  /** How much of the portfolio's messaging limit its moving window holds now. */
-  limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
+  /** How much of the portfolio's messaging limit its moving window holds now. */
+  limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
   /** Recomputes every counter from the recipients (repair and tests). */
   recount(campaignId: Id): Promise<void>
   /** How many recipients were sent at or after `since` (for messages/second). */
