@@ -45,10 +45,12 @@ const phone = (i: number) => `9198${String(i).padStart(8, '0')}`
 const rangeAudience: NamedAudience = {
   resolve: ({ campaign }) => {
     const [, from, to] = String(campaign.name).split(' ').map(Number)
-    return Array.from({ length: to - from }, (_, i) => ({
-      name: `P${from + i}`,
-      phone: phone(from + i),
-    }))
+    return Promise.resolve(
+      Array.from({ length: to - from }, (_, i) => ({
+        name: `P${from + i}`,
+        phone: phone(from + i),
+      })),
+    )
   },
 }
 
@@ -58,7 +60,7 @@ const clock = () => new Date(Date.now() + offsetMs)
 
 const pluginOptions = { audiences: { range: rangeAudience }, clock }
 
-const accountData = (number: typeof firstNumber, fields: Record<string, unknown> = {}) => ({
+const accountData = (number: typeof secondNumber, fields: Record<string, unknown> = {}) => ({
   name: `Number ${number.phoneNumberId}`,
   accessTokenInput: number.accessToken,
   appSecretInput: number.appSecret,
@@ -195,7 +197,7 @@ describe('messaging limits', () => {
     const phones = Array.from({ length: 1000 }, (_, i) => phone(i))
     expect(phones.filter((p) => counts.get(p) !== 1)).toEqual([])
     await expectCountersMatchRecipients(app.payload, campaign.id)
-  })
+  }, 150_000)
 })
 
 describe('two workers, two numbers of one portfolio', () => {

@@ -236,6 +236,7 @@ const campaignStory = async (
   const hour = 60 * 60 * 1000
   const t0 = new Date()
   const at = (ms: number) => ({ limit: 3, now: new Date(t0.getTime() + ms), windowMs: hour })
+  expect(await store.limitUsage(`unused-${tag}`, at(0))).toEqual({ oldest: null, used: 0 })
   const reserve = async (phones: string[], ms: number) => {
     const { allowed, resumeAt } = await store.reserveRecipients(portfolio, phones, at(ms))
     return { allowed: allowed.sort(), resumeAt: resumeAt?.getTime() ?? null }

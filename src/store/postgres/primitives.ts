@@ -73,6 +73,12 @@ export const createPostgresPrimitives = (
   let limitSlotsReady: Promise<void> | undefined
   /** Slots this process knows exist, per portfolio. */
   const knownSlots = new Map<string, number>()
+  /** The slots table, made on first use (memoized; a failed try is forgotten, and tried again). */
+  const limitSlotsMade = () =>
+    (limitSlotsReady ??= ensureEngineSchema(adapter.pool, createLimitSlotsTable).catch((error) => {
+      limitSlotsReady = undefined
+      throw error
+    }))
   const stampedPhones = async (key: string, op: string) =>
     (
       await rows<{ phone: string }>(
@@ -271,12 +277,7 @@ export const createPostgresPrimitives = (
       if ((knownSlots.get(key) ?? 0) >= count) {
         return
       }
-      // Memoized once made; a failed try is forgotten, so the next call tries again.
-      limitSlotsReady ??= ensureEngineSchema(adapter.pool, createLimitSlotsTable).catch((error) => {
-        limitSlotsReady = undefined
-        throw error
-      })
-      await limitSlotsReady
+      await limitSlotsMade()
       await run(
         `INSERT INTO ${limitSlotsTable} (key, slot, at)
          SELECT $1, slot, to_timestamp(0) FROM generate_series(0, $2::int - 1) AS slot
@@ -392,6 +393,7 @@ export const createPostgresPrimitives = (
       ),
 
     limitUsage: async (key, count, since) => {
+      await limitSlotsMade()
       const [row] = await rows<{ n: number; oldest: Date | null }>(
         `SELECT count(*)::int AS n, min(at) AS oldest FROM ${limitSlotsTable}
          WHERE key = $1 AND slot < $2 AND at > $3`,
