@@ -24,7 +24,13 @@ const endRun = (payload: Payload, campaignId: string) => async (end: RunEnd) => 
       await pauseByGuardrail(payload, campaignId, end)
       return
     case 'waiting': {
-      if (await moveCampaign(payload, campaignId, 'waitForLimit', { waitingUntil: end.resumeAt })) {
+      // Not a status change: the campaign stays running, its job rescheduled for when the
+      // window frees room, unless it was paused or cancelled meanwhile.
+      const stillRunning = await getStore(payload).transition(campaignId, ['running'], {
+        status: 'running',
+        waitingUntil: end.resumeAt,
+      })
+      if (stillRunning) {
         // resumeAt is on the engine's clock; the queue waits the same time on the real one.
         const waitMs = end.resumeAt.getTime() - getPluginOptions(payload).clock().getTime()
         await (

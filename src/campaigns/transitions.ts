@@ -28,12 +28,7 @@ export const transitions = {
   'retry-unknown': { by: 'user', from: ['completed', 'paused', 'failed'], to: 'running' },
   run: { by: 'user', from: ['draft', 'scheduled'], to: 'running' },
   schedule: { by: 'user', from: ['draft'], to: 'scheduled' },
-  /**
-   * The portfolio's messaging limit is reached: stays running, its job rescheduled for when the
-   * window frees room (or woken sooner: wakeWaitingCampaigns).
-   */
   start: { by: 'schedule', from: ['scheduled'], to: 'running' },
-  waitForLimit: { by: 'engine', from: ['running'], to: 'running' },
   /** scheduledAt cleared on a scheduled campaign. */
   unschedule: { by: 'edit', from: ['scheduled'], to: 'draft' },
 } as const satisfies Record<string, Transition>
