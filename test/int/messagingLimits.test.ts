@@ -16,6 +16,7 @@ import {
   createCampaign,
   expectCountersMatchRecipients,
   testAccount,
+  waitForStatus,
 } from '../helpers/fixtures.js'
 import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
 import { createDemoTemplates } from '../helpers/templates.js'
@@ -271,6 +272,20 @@ describe('two workers, two numbers of one portfolio', () => {
       }
       const sentByCampaigns = docs.reduce((sum, doc) => sum + Number(doc.sentCount ?? 0), 0)
       expect(sentByCampaigns).toBe(simulator.sent.length)
+
+      // A day on, the waiting campaigns' jobs (rescheduled in the queue) go on where they stopped.
+      const until = Math.max(...docs.map((doc) => Date.parse(String(doc.waitingUntil ?? 0))))
+      offsetMs = until - Date.now() + 1000
+      await wakeWaitingCampaigns(a.payload)
+      for (const campaign of campaigns) {
+        await waitForStatus(a.payload, campaign.id, ['completed'], 40_000)
+        await expectCountersMatchRecipients(a.payload, campaign.id)
+      }
+      for (const number of [firstNumber, secondNumber]) {
+        const counts = simulator.countsByRecipient(number.phoneNumberId)
+        expect(counts.size).toBe(200)
+        expect([...counts.values()].filter((n) => n !== 1)).toEqual([])
+      }
     } finally {
       await stopCampaignQueue(a.payload)
       await stopCampaignQueue(b.payload)
