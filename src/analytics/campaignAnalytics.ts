@@ -25,6 +25,8 @@ export type CampaignAnalytics = {
   /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
   scheduledAt: null | string
   status: string
+  /** What the status does not say, for API readers: "waiting for messaging limit — resumes at 14:05 UTC". */
+  statusDetail: null | string
   timeline: TimelinePoint[]
   /**
    * While the portfolio's messaging limit holds the running campaign: when it goes on (ISO
@@ -72,6 +74,7 @@ export const campaignAnalytics = async (
     unknown: Number(campaign.unknownCount ?? 0),
   }
   const messagesPerSecond = recent / (windowMs / 1000)
+  const waiting = waitingUntil(campaign, options.clock())
   return {
     completedAt: isoDate(campaign.completedAt),
     counts,
@@ -90,7 +93,10 @@ export const campaignAnalytics = async (
     scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,
     startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),
+    statusDetail: waiting
+      ? `waiting for messaging limit — resumes at ${waiting.slice(11, 16)} UTC (${waiting.slice(0, 10)})`
+      : null,
     timeline,
-    waitingUntil: waitingUntil(campaign, options.clock()),
+    waitingUntil: waiting,
   }
 }

@@ -178,6 +178,7 @@ describe('messaging limits', () => {
       expect(live).toMatchObject({
         counts: { failed: 0, pending: 1000 - 250 * window, sent: 250 * window },
         status: 'running',
+        statusDetail: `waiting for messaging limit — resumes at ${new Date(waiting).toISOString().slice(11, 16)} UTC (${new Date(waiting).toISOString().slice(0, 10)})`,
         waitingUntil: new Date(waiting).toISOString(),
       })
       // It resumes when the first recipient of the window leaves it, a day (and a margin) on.
