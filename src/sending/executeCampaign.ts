@@ -114,6 +114,8 @@ const executeOnce = async (
       onFailed: (failed) =>
         retry(() => applyErrorSignals(payload, options, account.id, failed, new Date())),
       phoneNumberId: account.phoneNumberId,
+      releaseRecipients: (reservation, phones) =>
+        store.releaseRecipients(portfolioOf(account), reservation, phones),
       renderComponents: (recipient) =>
         buildSendComponents(template.components ?? [], recipient.parameters),
       reserveRecipients: limit

@@ -28,6 +28,8 @@ export type SendLoopArgs = {
   /** Called with the batch's recipients Meta refused with an error code, once recorded. */
   onFailed?: (failed: Array<{ code: number; phone: string }>) => Promise<void>
   phoneNumberId: string
+  /** Gives back the room of reserved phones that were not sent after all (released). */
+  releaseRecipients?: (reservation: Reservation, phones: string[]) => Promise<void>
   renderComponents: (recipient: ClaimedRecipient) => unknown[]
   /**
    * Takes room for these phones in the portfolio's messaging limit before they are sent; the
@@ -171,11 +173,11 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       if (!args.reserveRecipients || phones.length === 0) {
         return undefined
       }
-      const { allowed, resumeAt } = await args.reserveRecipients(phones)
-      if (resumeAt) {
-        waitingUntil = resumeAt
+      const reservation = await args.reserveRecipients(phones)
+      if (reservation.resumeAt) {
+        waitingUntil = reservation.resumeAt
       }
-      return new Set(allowed)
+      return reservation
     }
     const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: noPhones })
     let next = claimNext()
@@ -196,7 +198,8 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         break
       }
       await args.onBatch?.()
-      const allowed = await reserve(batch, excluded)
+      const reservation = await reserve(batch, excluded)
+      const allowed = reservation && new Set(reservation.allowed)
       // The following batch is claimed when this one is half fired, so sending never waits on
       // the database, and a dead worker leaves at most about two batches unresolved. None
       // follows a batch the messaging limit cut short.
@@ -240,6 +243,13 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
           )
           if (failed.length > 0) {
             await args.onFailed?.(failed)
+          }
+          // Room taken for recipients that went back unsent (a pause, a refusal) is given back.
+          const unsent = all.flatMap((o, i) =>
+            o.kind === 'released' ? [batch[i].phoneNumber] : [],
+          )
+          if (reservation && unsent.length > 0) {
+            await args.releaseRecipients?.(reservation, unsent)
           }
         }),
       )

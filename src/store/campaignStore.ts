@@ -238,15 +238,17 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     reserveRecipients: async (portfolio, phones, messagingLimit) => {
       const { limit, now, windowMs } = messagingLimit
       const wanted = [...new Set(phones)]
+      const op = opId()
       if (wanted.length === 0) {
-        return { allowed: [], resumeAt: null }
+        return { allowed: [], fresh: [], resumeAt: null, token: op }
       }
       // The window is `limit` slots: a recipient holds one while messaged within the window,
       // so no more than `limit` can ever be counted, whoever takes them.
       const since = new Date(now.getTime() - windowMs)
-      const op = opId()
       await retry(() => p.ensureLimitSlots(portfolio, limit))
-      await retry(() => p.refreshLimitSlots(portfolio, wanted, since, now, op))
+      const counted = new Set(
+        await retry(() => p.refreshLimitSlots(portfolio, wanted, since, now, op)),
+      )
       let allowed = new Set<string>()
       // A slot lost to another worker leaves its phone for the next try, while room is left.
       for (let tries = 0; tries < 20; tries++) {
@@ -261,13 +263,25 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
           break
         }
       }
+      const reservation = {
+        allowed: [...allowed],
+        fresh: [...allowed].filter((phone) => !counted.has(phone)),
+        token: op,
+      }
       if (allowed.size === wanted.length) {
-        return { allowed: [...allowed], resumeAt: null }
+        return { ...reservation, resumeAt: null }
       }
       const { oldest } = await limitUsage(portfolio, messagingLimit)
       // Room comes back when the oldest counted recipient leaves the window.
-      const resumeAt = new Date((oldest ?? now).getTime() + windowMs)
-      return { allowed: [...allowed], resumeAt }
+      return { ...reservation, resumeAt: new Date((oldest ?? now).getTime() + windowMs) }
+    },
+
+    releaseRecipients: async (portfolio, reservation, phones) => {
+      const fresh = new Set(reservation.fresh)
+      const unsent = phones.filter((phone) => fresh.has(phone))
+      if (unsent.length > 0) {
+        await retry(() => p.releaseLimitSlots(portfolio, unsent, reservation.token))
+      }
     },
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),

@@ -100,7 +100,8 @@ export interface StorePrimitives extends UnitPrimitives {
   recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
   /**
    * Moves the portfolio's slots holding one of `phones` and taken after `since` to `now`,
-   * stamped with `op`, each atomically (a slot reused meanwhile is left alone).
+   * stamped with `op`, each atomically (a slot reused meanwhile is left alone); returns the
+   * phones whose slot carries `op`.
    */
   refreshLimitSlots(
     portfolio: string,
@@ -108,7 +109,9 @@ export interface StorePrimitives extends UnitPrimitives {
     since: Date,
     now: Date,
     op: string,
-  ): Promise<void>
+  ): Promise<string[]>
+  /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
+  releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.

@@ -76,8 +76,17 @@ export type WebhookEventRecord = {
 /** A portfolio's messaging limit: at most `limit` unique recipients in any `windowMs`, read at `now`. */
 export type MessagingLimit = { limit: number; now: Date; windowMs: number }
 
-/** Which phones may be messaged now; when some may not, the time the window frees room again. */
-export type Reservation = { allowed: string[]; resumeAt: Date | null }
+/**
+ * Which phones may be messaged now; when some may not, the time the window frees room again.
+ * `fresh` are the allowed phones this reservation newly counted (the others were counted
+ * already), which releaseRecipients can give back; `token` names the reservation.
+ */
+export type Reservation = {
+  allowed: string[]
+  fresh: string[]
+  resumeAt: Date | null
+  token: string
+}
 
 /** How much of a portfolio's window is taken, and when its oldest recipient leaves it. */
 export type LimitUsage = { oldest: Date | null; used: number }
@@ -103,6 +112,11 @@ export interface SendingStore {
   markStaleClaimsUnknown(campaignId: Id, claimedBefore: Date): Promise<number>
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
+  /**
+   * Gives back the room a reservation newly took for these phones, when they were not sent after
+   * all (paused, refused first); a phone counted again by someone since keeps its room.
+   */
+  releaseRecipients(portfolio: string, reservation: Reservation, phones: string[]): Promise<void>
   /**
    * Puts failed recipients whose error is retryable (and whose not-before time, if any, has
    * passed by `now`, default the current time), and/or unknown ones, back to pending, then recounts.

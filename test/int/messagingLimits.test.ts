@@ -202,6 +202,56 @@ describe('messaging limits', () => {
   }, 150_000)
 })
 
+describe('room given back', () => {
+  test('a campaign Meta refuses sends nothing and keeps no room in the window', async () => {
+    const app = await bootWithSimulator(
+      'limits_refused',
+      { ...pluginOptions, queue: false },
+      {
+        accounts: [secondNumber],
+        errorCodesByNumber: { [secondNumber.phoneNumberId]: 368 },
+        templates: { [secondNumber.wabaId]: demoTemplates },
+      },
+    )
+    try {
+      const account = await app.payload.create({
+        collection: 'whatsapp-accounts',
+        data: accountData(secondNumber, {
+          messagingLimit: 'TIER_250',
+          portfolioId: 'refused-portfolio',
+        }),
+      })
+      const ids = await createDemoTemplates(app.payload, account.id)
+      const campaign = await createCampaign(app.payload, {
+        name: 'range 0 100',
+        account: account.id,
+        audienceType: 'range',
+        template: ids.hello_world,
+      })
+      expect(
+        (
+          await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, {
+            token: await app.login(),
+          })
+        ).status,
+      ).toBe(200)
+      const paused = await waitForStatus(app.payload, campaign.id, ['paused'])
+      expect(String(paused.error)).toContain('368')
+      expect(app.simulator.sent).toHaveLength(0)
+      // The batch took room before Meta refused it; unsent, the room went back.
+      const usage = await getStore(app.payload).limitUsage('portfolio:refused-portfolio', {
+        limit: 250,
+        now: clock(),
+        windowMs: messagingWindowMs,
+      })
+      expect(usage.used).toBe(0)
+      await expectCountersMatchRecipients(app.payload, campaign.id)
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('two workers, two numbers of one portfolio', () => {
   test('two campaigns at once never reach more unique recipients than the tier, then wait', async () => {
     const databaseUri = testDatabaseUri('limits_workers')

@@ -253,6 +253,13 @@ const campaignStory = async (
     allowed: ['p4'],
     resumeAt: t0.getTime() + 60_000 + hour,
   })
+  // A reservation not sent after all gives back only the room it took: p6's, not p4's.
+  const later = at(hour + 61_000)
+  const taken = await store.reserveRecipients(portfolio, ['p4', 'p6'], later)
+  expect([taken.allowed.sort(), taken.fresh, taken.resumeAt]).toEqual([['p4', 'p6'], ['p6'], null])
+  await store.releaseRecipients(portfolio, taken, ['p4', 'p6'])
+  expect(await store.limitUsage(portfolio, later)).toMatchObject({ used: 1 })
+  expect((await reserve(['p7', 'p8', 'p9'], hour + 61_000)).allowed).toEqual(['p7', 'p8'])
 
   await store.markEventsApplied([eventIds[1]])
   expect(await eventsFor(payload, message(99))).toMatchObject([{ applied: true }])
@@ -295,6 +302,7 @@ const primitiveNames: PrimitiveName[] = [
   'pruneEvents',
   'recipientStatus',
   'refreshLimitSlots',
+  'releaseLimitSlots',
   'requeue',
   'reserveSlots',
   'sentSince',

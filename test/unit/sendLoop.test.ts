@@ -184,7 +184,13 @@ describe('send loop (fake store and sender)', () => {
     const resumeAt = new Date(Date.now() + 86_400_000)
     let room = 250
     const asked: string[][] = []
+    const givenBack: string[] = []
     const result = await loop(fake, sender.send, {
+      releaseRecipients: (reservation, phones) => {
+        expect(reservation.token).toBe('r1')
+        givenBack.push(...phones)
+        return Promise.resolve()
+      },
       // A portfolio with 250 left: each batch takes what remains.
       reserveRecipients: (phones) => {
         asked.push(phones)
@@ -192,7 +198,9 @@ describe('send loop (fake store and sender)', () => {
         room -= allowed.length
         return Promise.resolve({
           allowed,
+          fresh: allowed,
           resumeAt: allowed.length < phones.length ? resumeAt : null,
+          token: 'r1',
         })
       },
     })
@@ -210,6 +218,8 @@ describe('send loop (fake store and sender)', () => {
     const released = [...fake.outcomes.values()].filter((l) => l[0].kind === 'released')
     expect(released).toHaveLength(fake.claimed.size - 250)
     expect(fake.pending.length + fake.claimed.size).toBe(1000)
+    // The recipients not sent are offered back (the store gives back only the room it took).
+    expect(givenBack.sort()).toEqual(asked[0].slice(250).sort())
   })
 
   test('an account error stops the loop and releases the recipient it refused', async () => {

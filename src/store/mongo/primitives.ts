@@ -371,6 +371,14 @@ export const createMongoPrimitives = (
         { at: { $gt: since }, key, phone: { $in: phones } },
         { $set: { at: now, op } },
       )
+      return stampedPhones(key, op)
+    },
+
+    releaseLimitSlots: async (key, phones, op) => {
+      await limitSlots().updateMany(
+        { key, op, phone: { $in: phones } },
+        { $set: { at: new Date(0), phone: null }, $unset: { op: '' } },
+      )
     },
 
     requeue: async (campaignId, which, now, op) => {

@@ -445,6 +445,15 @@ export const createPostgresPrimitives = (
          WHERE key = $1 AND phone = ANY($2) AND at > $3`,
         [key, phones, since, now, op],
       )
+      return stampedPhones(key, op)
+    },
+
+    releaseLimitSlots: async (key, phones, op) => {
+      await run(
+        `UPDATE ${limitSlotsTable} SET at = to_timestamp(0), phone = NULL, op = NULL
+         WHERE key = $1 AND op = $2 AND phone = ANY($3)`,
+        [key, op, phones],
+      )
     },
 
     requeue: async (campaignId, which, now, op) => {
