@@ -72,6 +72,12 @@ export type WhatsAppCampaignsPluginOptions = {
    * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
    */
   claimLeaseMs?: number
+  /**
+   * The engine's clock for messaging limits: when recipients are counted in the portfolio's
+   * moving 24 hours, and when a campaign waiting for the limit resumes. Tests move it.
+   * @default () => new Date()
+   */
+  clock?: () => Date
   /** Slug, admin group, extra fields or hooks of each collection. */
   collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /**
@@ -163,6 +169,7 @@ export type ResolvedOptions = {
   access: { read: Access; run: Access; update: Access }
   audiences: Record<string, NamedAudience>
   claimLeaseMs: number
+  clock: () => Date
   collections: Partial<Record<CollectionKey, CollectionOverride>>
   databaseRetryMs: number
   defaultCountryCode: string
@@ -250,6 +257,7 @@ export const resolveOptions = (
     },
     audiences: options.audiences ?? {},
     claimLeaseMs: options.claimLeaseMs ?? 120_000,
+    clock: options.clock ?? (() => new Date()),
     collections,
     databaseRetryMs: options.databaseRetryMs ?? 60_000,
     defaultCountryCode: options.defaultCountryCode ?? '91',

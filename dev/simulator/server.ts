@@ -400,6 +400,36 @@ export const startCloudApiSimulator = async (
     })
   }
 
+  /** GET /{id}?fields=...: a phone number's messaging limit, a WABA's owner business. */
+  const handleFields = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    id: string,
+    url: URL,
+  ) => {
+    const number = accountByPhone(id)
+    const account = number ?? accountByWaba(id)
+    if (!account) {
+      return json(res, 400, metaError(400, 100, 'Unsupported get request', 'Unknown id', 33).body)
+    }
+    if (!authorized(req, account)) {
+      return json(res, 401, metaError(401, 190, errorMessages[190]).body)
+    }
+    const asked = (url.searchParams.get('fields') ?? '').split(',')
+    const fields: Record<string, unknown> = number
+      ? {
+          display_phone_number: account.displayPhoneNumber ?? '15550000000',
+          whatsapp_business_manager_messaging_limit: account.messagingLimit ?? 'TIER_UNLIMITED',
+        }
+      : account.businessId
+        ? { owner_business_info: { id: account.businessId, name: 'Simulated business' } }
+        : {}
+    json(res, 200, {
+      id,
+      ...Object.fromEntries(Object.entries(fields).filter(([name]) => asked.includes(name))),
+    })
+  }
+
   const server = http.createServer((req, res) => {
     if (options.owner) {
       res.setHeader(simulatorOwnerHeader, options.owner)
@@ -410,6 +440,7 @@ export const startCloudApiSimulator = async (
       const url = new URL(req.url ?? '/', 'http://simulator')
       const send = /^\/v\d+\.\d+\/(\d+)\/messages$/.exec(url.pathname)
       const list = /^\/v\d+\.\d+\/(\d+)\/message_templates$/.exec(url.pathname)
+      const node = /^\/v\d+\.\d+\/(\d+)$/.exec(url.pathname)
       if (url.pathname.startsWith('/simulator/')) {
         // `simulator` exists by then: requests only come once start has returned it.
         void handleSwitch(
@@ -423,6 +454,8 @@ export const startCloudApiSimulator = async (
         void handleSend(req, res, send[1], Buffer.concat(chunks).toString('utf8'))
       } else if (req.method === 'GET' && list) {
         handleTemplates(req, res, list[1], url)
+      } else if (req.method === 'GET' && node) {
+        handleFields(req, res, node[1], url)
       } else {
         json(res, 404, metaError(400, 100, 'Unknown path components').body)
       }

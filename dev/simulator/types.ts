@@ -3,7 +3,15 @@ import type { MetaTemplate } from '../../src/meta/types.js'
 export type SimulatedAccount = {
   accessToken: string
   appSecret: string
+  /** The business portfolio owning the WABA (its `owner_business_info.id`); none when unset. */
+  businessId?: string
   displayPhoneNumber?: string
+  /**
+   * The number's `whatsapp_business_manager_messaging_limit` (TIER_250, TIER_2K, TIER_10K,
+   * TIER_100K, TIER_UNLIMITED). Default TIER_UNLIMITED. Reported only: the simulator does not
+   * refuse sends over it (Meta documents no error code for it).
+   */
+  messagingLimit?: string
   phoneNumberId: string
   wabaId: string
 }

@@ -29,13 +29,25 @@ export type CampaignAnalytics = {
   /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
   scheduledAt: null | string
   status: string
+  /** What the status does not say, for API readers: "waiting for messaging limit — resumes at 14:05 UTC". */
+  statusDetail: null | string
   timeline: TimelinePoint[]
+  /**
+   * While the portfolio's messaging limit holds the running campaign: when it goes on (ISO
+   * date); the admin shows "waiting for messaging limit — resumes at HH:MM".
+   */
+  waitingUntil: null | string
 } & CampaignDates
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
 
 const isoDate = (value: unknown): null | string =>
   value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : null
+
+const waitingUntil = (campaign: Record<string, unknown>, now: Date) => {
+  const until = isoDate(campaign.waitingUntil)
+  return campaign.status === 'running' && until && new Date(until) > now ? until : null
+}
 
 /** The campaign's live figures: counters from the campaign, pace and breakdowns from recipients. */
 export const campaignAnalytics = async (
@@ -66,6 +78,7 @@ export const campaignAnalytics = async (
     unknown: Number(campaign.unknownCount ?? 0),
   }
   const messagesPerSecond = recent / (windowMs / 1000)
+  const waiting = waitingUntil(campaign, options.clock())
   return {
     categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
@@ -86,6 +99,10 @@ export const campaignAnalytics = async (
     scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,
     startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),
+    statusDetail: waiting
+      ? `waiting for messaging limit — resumes at ${waiting.slice(11, 16)} UTC (${waiting.slice(0, 10)})`
+      : null,
     timeline,
+    waitingUntil: waiting,
   }
 }

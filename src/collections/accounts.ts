@@ -2,6 +2,7 @@ import type { CollectionConfig, Field } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
+import { messagingTiers, tierLabel } from '../meta/messagingTiers.js'
 import { adminGroup } from './adminGroup.js'
 import { createSecretCipher } from './secretCipher.js'
 
@@ -103,7 +104,7 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
       update: options.access.update,
     },
     admin: {
-      defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond'],
+      defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond', 'messagingLimit'],
       group: adminGroup,
       useAsTitle: 'name',
     },
@@ -159,6 +160,36 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
         max: 1000,
         min: 1,
         required: true,
+      },
+      {
+        name: 'portfolioId',
+        type: 'text',
+        admin: {
+          description:
+            'The Meta business portfolio that owns this number’s WhatsApp Business Account. Numbers of one portfolio share its messaging limit. Filled by Sync; empty counts this WABA’s numbers together.',
+        },
+        index: true,
+        label: 'Business portfolio ID',
+      },
+      {
+        name: 'messagingLimit',
+        type: 'select',
+        admin: {
+          description:
+            'Meta’s messaging limit: unique recipients of business-initiated messages the portfolio may reach in a moving 24 hours. Campaigns wait when it is reached. Filled by Sync; empty sets no limit.',
+        },
+        label: 'Messaging limit (tier)',
+        options: messagingTiers.map((tier) => ({ label: tierLabel(tier), value: tier })),
+      },
+      {
+        name: 'messagingLimitSyncedAt',
+        type: 'date',
+        admin: {
+          condition: (data) => Boolean(data?.messagingLimitSyncedAt),
+          date: { pickerAppearance: 'dayAndTime' },
+          readOnly: true,
+        },
+        label: 'Messaging limit synced at',
       },
     ],
     hooks: {

@@ -276,6 +276,14 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         ...engineOnly,
         admin: { hidden: true },
       },
+      {
+        // Set while the portfolio's messaging limit holds a running campaign; the controls
+        // panel shows it live ("waiting for messaging limit — resumes at ...").
+        name: 'waitingUntil',
+        type: 'date',
+        ...engineOnly,
+        admin: { hidden: true },
+      },
       ...campaignDateFields.map((name): Field => ({
         name,
         type: 'date',

@@ -22,8 +22,10 @@ export type AccountDoc = {
   accessToken?: null | string
   id: number | string
   messagesPerSecond?: null | number
+  messagingLimit?: null | string
   name: string
   phoneNumberId: string
+  portfolioId?: null | string
   wabaId: string
 }
 

@@ -9,6 +9,7 @@ import { audienceQuery, loadCampaignContext } from './campaignContext.js'
 import { findExcludedPhones } from './excludedPhones.js'
 import { createGraphSender } from './graphSender.js'
 import { materializeAudience } from './materialize.js'
+import { messagingLimitOf, portfolioOf } from './messagingLimit.js'
 import { runSendLoop } from './sendLoop.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -18,6 +19,8 @@ export type RunEnd =
   | { error: string; kind: 'failed' }
   | { error: string; kind: 'paused'; scope: PauseScope }
   | { kind: 'completed' }
+  /** The portfolio's messaging limit is reached: the campaign stays running and goes on at `resumeAt` (clock time). */
+  | { kind: 'waiting'; resumeAt: Date }
 
 /**
  * Which running campaigns a guardrail pauses: every one on the campaign's account (Meta stopped
@@ -111,6 +114,7 @@ const executeOnce = async (
     // Claims older than the lease belong to a worker that died mid-send.
     await store.markStaleClaimsUnknown(campaignId, new Date(Date.now() - options.claimLeaseMs))
 
+    const limit = messagingLimitOf(account, options.clock())
     const result = await runSendLoop({
       campaignId,
       errorBreaker: options.errorBreaker,
@@ -129,8 +133,18 @@ const executeOnce = async (
       onFailed: (failed) =>
         retry(() => applyErrorSignals(payload, options, account.id, failed, new Date())),
       phoneNumberId: account.phoneNumberId,
+      releaseRecipients: (reservation, phones) =>
+        store.releaseRecipients(portfolioOf(account), reservation, phones),
       renderComponents: (recipient) =>
         buildSendComponents(template.components ?? [], recipient.parameters),
+      reserveRecipients: limit
+        ? (phones) =>
+            // Counted at the clock's time of each batch.
+            store.reserveRecipients(portfolioOf(account), phones, {
+              ...limit,
+              now: options.clock(),
+            })
+        : undefined,
       send: createGraphSender(options, account),
       store,
       templateName: template.name,
@@ -155,6 +169,10 @@ const executeOnce = async (
       return
     }
     if (result.reason === 'stopped') {
+      return
+    }
+    if (result.reason === 'waiting') {
+      await end({ kind: 'waiting', resumeAt: result.resumeAt })
       return
     }
     if (await settled(payload, campaignId, options.claimLeaseMs)) {

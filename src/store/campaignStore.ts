@@ -1,6 +1,12 @@
 import type { StorePrimitives, UnitPrimitives } from './primitives.js'
 import type { RetryTransient } from './transientErrors.js'
-import type { CampaignStore, CounterDelta, StatusEvent, TimelinePoint } from './types.js'
+import type {
+  CampaignStore,
+  CounterDelta,
+  MessagingLimit,
+  StatusEvent,
+  TimelinePoint,
+} from './types.js'
 
 import { opId } from './opId.js'
 import {
@@ -100,6 +106,9 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return settleStatusEvent(event, apply, () => retry(() => p.recipientStatus(event.messageId)))
   }
 
+  const limitUsage = (portfolio: string, { limit, now, windowMs }: MessagingLimit) =>
+    retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
+
   return {
     applyStatusEvent,
 
@@ -152,6 +161,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       )
       return ids
     },
+
+    limitUsage,
 
     markEventsApplied: async (ids) => {
       if (ids.length > 0) {
@@ -223,6 +234,55 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     recount,
+
+    reserveRecipients: async (portfolio, phones, messagingLimit) => {
+      const { limit, now, windowMs } = messagingLimit
+      const wanted = [...new Set(phones)]
+      const op = opId()
+      if (wanted.length === 0) {
+        return { allowed: [], fresh: [], resumeAt: null, token: op }
+      }
+      // The window is `limit` slots: a recipient holds one while messaged within the window,
+      // so no more than `limit` can ever be counted, whoever takes them.
+      const since = new Date(now.getTime() - windowMs)
+      await retry(() => p.ensureLimitSlots(portfolio, limit))
+      const counted = new Set(
+        await retry(() => p.refreshLimitSlots(portfolio, wanted, since, now, op)),
+      )
+      let allowed = new Set<string>()
+      // A slot lost to another worker leaves its phone for the next try, while room is left.
+      for (let tries = 0; tries < 20; tries++) {
+        const before = allowed.size
+        allowed = new Set(
+          await retry(() => p.takeLimitSlots(portfolio, wanted, limit, since, now, op)),
+        )
+        if (
+          allowed.size === wanted.length ||
+          (allowed.size === before && (await limitUsage(portfolio, messagingLimit)).used >= limit)
+        ) {
+          break
+        }
+      }
+      const reservation = {
+        allowed: [...allowed],
+        fresh: [...allowed].filter((phone) => !counted.has(phone)),
+        token: op,
+      }
+      if (allowed.size === wanted.length) {
+        return { ...reservation, resumeAt: null }
+      }
+      const { oldest } = await limitUsage(portfolio, messagingLimit)
+      // Room comes back when the oldest counted recipient leaves the window.
+      return { ...reservation, resumeAt: new Date((oldest ?? now).getTime() + windowMs) }
+    },
+
+    releaseRecipients: async (portfolio, reservation, phones) => {
+      const fresh = new Set(reservation.fresh)
+      const unsent = phones.filter((phone) => fresh.has(phone))
+      if (unsent.length > 0) {
+        await retry(() => p.releaseLimitSlots(portfolio, unsent, reservation.token))
+      }
+    },
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
 

@@ -10,6 +10,7 @@ import type {
   CounterDelta,
   FailureGroup,
   Id,
+  LimitUsage,
   NewRecipient,
   StatusEvent,
   WebhookEventRecord,
@@ -71,6 +72,8 @@ export interface StorePrimitives extends UnitPrimitives {
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
+  ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
   failureGroups(campaignId: Id, limit: number): Promise<FailureGroup[]>
   /** Inserts events with ids from `newIds`; a rerun inserts none twice. */
@@ -86,6 +89,8 @@ export interface StorePrimitives extends UnitPrimitives {
     now: Date,
     rerun: boolean,
   ): Promise<void>
+  /** Recent slots (taken after `since`) among slots below `count`: how many, and the oldest. */
+  limitUsage(portfolio: string, count: number, since: Date): Promise<LimitUsage>
   markEventsApplied(ids: Id[]): Promise<void>
   /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
@@ -93,6 +98,20 @@ export interface StorePrimitives extends UnitPrimitives {
   newIds(into: 'events' | 'recipients', count: number): Promise<Id[]>
   pruneEvents(before: Date): Promise<number>
   recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
+  /**
+   * Moves the portfolio's slots holding one of `phones` and taken after `since` to `now`,
+   * stamped with `op`, each atomically (a slot reused meanwhile is left alone); returns the
+   * phones whose slot carries `op`.
+   */
+  refreshLimitSlots(
+    portfolio: string,
+    phones: string[],
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<string[]>
+  /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
+  releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.
@@ -108,6 +127,19 @@ export interface StorePrimitives extends UnitPrimitives {
   sentSince(campaignId: Id, since: Date): Promise<number>
   /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
+  /**
+   * Gives each of `phones` not yet stamped with `op` a free slot below `count` (never taken, or
+   * taken at or before `since`), each by compare-and-set so a slot goes to one caller only;
+   * returns every phone whose slot carries `op` (refreshed or taken), so a rerun takes none twice.
+   */
+  takeLimitSlots(
+    portfolio: string,
+    phones: string[],
+    count: number,
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<string[]>
   /** Runs `work` as one unit: on Postgres one transaction, on MongoDB step by step. */
   unit<T>(work: (tx: UnitPrimitives) => Promise<T>): Promise<T>
 }

@@ -63,6 +63,8 @@ export type CampaignPatch = {
   resumeAt?: Date | null
   startedAt?: Date | null
   status?: CampaignStatus
+  /** Set while the portfolio's messaging limit holds the campaign: when it goes on. */
+  waitingUntil?: Date | null
 }
 
 /** A webhook event as logged for debugging, replay, and status events that came early. */
@@ -76,6 +78,24 @@ export type WebhookEventRecord = {
   status?: string
   timestamp?: Date
 }
+
+/** A portfolio's messaging limit: at most `limit` unique recipients in any `windowMs`, read at `now`. */
+export type MessagingLimit = { limit: number; now: Date; windowMs: number }
+
+/**
+ * Which phones may be messaged now; when some may not, the time the window frees room again.
+ * `fresh` are the allowed phones this reservation newly counted (the others were counted
+ * already), which releaseRecipients can give back; `token` names the reservation.
+ */
+export type Reservation = {
+  allowed: string[]
+  fresh: string[]
+  resumeAt: Date | null
+  token: string
+}
+
+/** How much of a portfolio's window is taken, and when its oldest recipient leaves it. */
+export type LimitUsage = { oldest: Date | null; used: number }
 
 export type TimelinePoint = { at: string; delivered: number; read: number; sent: number }
 
@@ -99,6 +119,11 @@ export interface SendingStore {
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
   /**
+   * Gives back the room a reservation newly took for these phones, when they were not sent after
+   * all (paused, refused first); a phone counted again by someone since keeps its room.
+   */
+  releaseRecipients(portfolio: string, reservation: Reservation, phones: string[]): Promise<void>
+  /**
    * Puts failed recipients whose error is retryable (and whose not-before time, if any, has
    * passed by `now`, default the current time), and/or unknown ones, back to pending, then recounts.
    */
@@ -106,6 +131,18 @@ export interface SendingStore {
     campaignId: Id,
     which: { failedRetryable?: boolean; now?: Date; unknown?: boolean },
   ): Promise<number>
+  /**
+   * Takes room for these phones (E.164 digits) in the portfolio's messaging limit, shared by
+   * every number, campaign and process of the portfolio: a phone messaged within the window is
+   * counted once (and again from now), a new one only while fewer than `limit` are counted.
+   * Never lets more than `limit` phones count at once; a race lost to another worker may count
+   * a phone twice (less room, never more).
+   */
+  reserveRecipients(
+    portfolio: string,
+    phones: string[],
+    limit: MessagingLimit,
+  ): Promise<Reservation>
   /**
    * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
@@ -134,6 +171,8 @@ export interface CampaignStatsStore {
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
+  /** How much of the portfolio's messaging limit its moving window holds now. */
+  limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
   /** Recomputes every counter from the recipients (repair and tests). */
   recount(campaignId: Id): Promise<void>
   /** How many recipients were sent at or after `since` (for messages/second). */

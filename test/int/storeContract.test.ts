@@ -231,6 +231,36 @@ const campaignStory = async (
   const second = await store.reserveSlots(`schedule-${tag}`, 2, 1000)
   expect(second).toBeGreaterThanOrEqual(first + 3000)
 
+  // A portfolio's messaging limit: 3 unique recipients in any hour, the clock moved by hand.
+  const portfolio = `portfolio-${tag}`
+  const hour = 60 * 60 * 1000
+  const t0 = new Date()
+  const at = (ms: number) => ({ limit: 3, now: new Date(t0.getTime() + ms), windowMs: hour })
+  expect(await store.limitUsage(`unused-${tag}`, at(0))).toEqual({ oldest: null, used: 0 })
+  const reserve = async (phones: string[], ms: number) => {
+    const { allowed, resumeAt } = await store.reserveRecipients(portfolio, phones, at(ms))
+    return { allowed: allowed.sort(), resumeAt: resumeAt?.getTime() ?? null }
+  }
+  expect(await reserve(['p1', 'p2', 'p1'], 0)).toEqual({ allowed: ['p1', 'p2'], resumeAt: null })
+  // p1 was messaged within the hour: it counts once, and from now on.
+  expect(await reserve(['p1', 'p3', 'p4'], 60_000)).toEqual({
+    allowed: ['p1', 'p3'],
+    resumeAt: t0.getTime() + hour,
+  })
+  expect(await store.limitUsage(portfolio, at(60_000))).toEqual({ oldest: t0, used: 3 })
+  // An hour on, p2 left the window: its room goes to p4; p1 and p3 still count.
+  expect(await reserve(['p4', 'p5'], hour + 1000)).toEqual({
+    allowed: ['p4'],
+    resumeAt: t0.getTime() + 60_000 + hour,
+  })
+  // A reservation not sent after all gives back only the room it took: p6's, not p4's.
+  const later = at(hour + 61_000)
+  const taken = await store.reserveRecipients(portfolio, ['p4', 'p6'], later)
+  expect([taken.allowed.sort(), taken.fresh, taken.resumeAt]).toEqual([['p4', 'p6'], ['p6'], null])
+  await store.releaseRecipients(portfolio, taken, ['p4', 'p6'])
+  expect(await store.limitUsage(portfolio, later)).toMatchObject({ used: 1 })
+  expect((await reserve(['p7', 'p8', 'p9'], hour + 61_000)).allowed).toEqual(['p7', 'p8'])
+
   await store.markEventsApplied([eventIds[1]])
   expect(await eventsFor(payload, message(99))).toMatchObject([{ applied: true }])
   const pruned = await store.pruneEvents(new Date(Date.now() + 1000))
@@ -258,9 +288,11 @@ const primitiveNames: PrimitiveName[] = [
   'countStatuses',
   'deleteRecipients',
   'earlyEvents',
+  'ensureLimitSlots',
   'failureGroups',
   'insertEvents',
   'insertRecipients',
+  'limitUsage',
   'markEventsApplied',
   'markUnknown',
   'minuteCounts',
@@ -269,11 +301,14 @@ const primitiveNames: PrimitiveName[] = [
   'newIds',
   'pruneEvents',
   'recipientStatus',
+  'refreshLimitSlots',
+  'releaseLimitSlots',
   'requeue',
   'reserveSlots',
   'sentSince',
   'setCampaign',
   'statusStamped',
+  'takeLimitSlots',
   'unit',
 ]
 
@@ -315,6 +350,33 @@ describe('store contract', () => {
     const { fired, store } = storeLosingAnswers(app.payload, names)
     await campaignStory(app.payload, store, `lost-${name}`, names)
     expect(fired.get(name) ?? 0).toBeGreaterThan(0)
+  })
+
+  test('messaging limit: two processes reserving at once never count more than the limit', async () => {
+    const retry = createRetryTransient(quietLogger, 20_000)
+    // Two stores over primitives of their own, as two worker processes have.
+    const stores = [getStore(app.payload), createCampaignStore(storePrimitives(app.payload), retry)]
+    const limit = { limit: 250, now: new Date(), windowMs: 24 * 60 * 60 * 1000 }
+    const phones = (batch: number) =>
+      Array.from({ length: 100 }, (_, i) => `9198${String(batch * 100 + i).padStart(8, '0')}`)
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((batch) =>
+        stores[batch % 2].reserveRecipients('portfolio-race', phones(batch), limit),
+      ),
+    )
+    const allowed = results.flatMap((r) => r.allowed)
+    expect(new Set(allowed).size).toBe(allowed.length)
+    expect(allowed).toHaveLength(250)
+    expect(results.every((r) => r.resumeAt === null || r.resumeAt > limit.now)).toBe(true)
+    expect(await stores[0].limitUsage('portfolio-race', limit)).toMatchObject({ used: 250 })
+    // Phones already counted go again without taking room; new ones wait.
+    const again = await stores[1].reserveRecipients(
+      'portfolio-race',
+      [allowed[0], '919900000001'],
+      limit,
+    )
+    expect(again.allowed).toEqual([allowed[0]])
+    expect(again.resumeAt?.getTime()).toBeGreaterThan(limit.now.getTime())
   })
 
   test('logEvents whose answer is lost on the wire logs each event once', async () => {

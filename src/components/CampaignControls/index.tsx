@@ -2,6 +2,7 @@
 import { Button, ConfirmationModal, toast, useFormFields, useModal } from '@payloadcms/ui'
 import React, { useState } from 'react'
 
+import { describePace, localMoment, type Pace } from '../shared/describePace.js'
 import { StatusBadge } from '../shared/StatusBadge.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
@@ -18,7 +19,12 @@ const labels: Record<string, string> = {
   schedule: 'Schedule',
 }
 
-type Summary = { audienceSize: null | number; problems: string[]; templateName: null | string }
+type Summary = {
+  audienceSize: null | number
+  pace: null | Pace
+  problems: string[]
+  templateName: null | string
+}
 
 const confirmSlug = 'whatsapp-campaign-confirm'
 
@@ -80,6 +86,12 @@ export const CampaignControls: React.FC = () => {
       <div>
         <span className="wa-muted">Status </span>
         <StatusBadge cellData={data.status} />
+        {data.waitingUntil ? (
+          <span className="wa-muted" data-testid="campaign-waiting">
+            {' '}
+            waiting for messaging limit — resumes at {localMoment(data.waitingUntil)}
+          </span>
+        ) : null}
       </div>
       <div className="wa-actions">
         {actions.map((action) => (
@@ -116,6 +128,12 @@ export const CampaignControls: React.FC = () => {
               the template <strong>{summary?.templateName}</strong> to{' '}
               <strong>{summary?.audienceSize ?? 0}</strong> audience rows? Invalid, duplicate and
               opted-out numbers are skipped.
+              {summary?.pace ? (
+                <span data-testid="run-pace">
+                  <br />
+                  {describePace(summary.audienceSize ?? 0, summary.pace)}
+                </span>
+              ) : null}
             </p>
           )
         }
