@@ -35,3 +35,21 @@ export type CampaignCounterField = (typeof campaignCounterFields)[number]
 export const campaignDateFields = ['startedAt', 'pausedAt', 'completedAt'] as const
 /** ISO dates, null until set. */
 export type CampaignDates = Record<(typeof campaignDateFields)[number], null | string>
+
+/**
+ * What a retargeting audience picks from an earlier campaign's recipients. Replies and button
+ * taps join once inbound replies are stored on recipients.
+ */
+export const retargetOutcomes = {
+  delivered_not_read: { label: 'Delivered but not read', status: 'delivered' },
+  failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
+  read: { label: 'Read', status: 'read' },
+  sent_not_delivered: { label: 'Sent but not delivered', status: 'sent' },
+} as const satisfies Record<
+  string,
+  { label: string; retryable?: boolean; status: RecipientStatus }
+>
+export type RetargetOutcome = keyof typeof retargetOutcomes
+
+/** Campaign statuses whose recipients a retargeting audience may read: the campaign has sent. */
+export const retargetableStatuses: CampaignStatus[] = ['running', 'paused', 'completed', 'cancelled']
