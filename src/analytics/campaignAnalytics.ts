@@ -1,5 +1,6 @@
 import type { Payload } from 'payload'
 
+import type { CostEstimate } from '../audience/costEstimate.js'
 import type { CampaignDates } from '../collections/campaignStatuses.js'
 import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
@@ -18,6 +19,8 @@ export type CampaignAnalytics = {
     total: number
     unknown: number
   }
+  /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
+  costEstimate: CostEstimate | null
   /** Seconds until the pending recipients are sent at the current pace, while running. */
   etaSeconds: null | number
   failures: FailureGroup[]
@@ -69,6 +72,10 @@ export const campaignAnalytics = async (
   return {
     categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
+    costEstimate:
+      campaign.costEstimate && typeof campaign.costEstimate === 'object'
+        ? (campaign.costEstimate as CostEstimate)
+        : null,
     counts,
     etaSeconds:
       campaign.status === 'running' && messagesPerSecond > 0

@@ -68,6 +68,13 @@ export interface StorePrimitives extends UnitPrimitives {
   /** How many recipients were sent: a message id present and non-empty. */
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
+  /** SendingStore.countRecentSends for at most a few thousand phones, as rows. */
+  countRecentSends(args: {
+    category: string
+    exceptCampaign: Id
+    phones: string[]
+    since: Date
+  }): Promise<Array<{ n: number; phone: string }>>
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>

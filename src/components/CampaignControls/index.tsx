@@ -2,6 +2,9 @@
 import { Button, ConfirmationModal, toast, useFormFields, useModal } from '@payloadcms/ui'
 import React, { useState } from 'react'
 
+import type { CostEstimate } from '../../audience/costEstimate.js'
+
+import { costEstimateText } from '../shared/format.js'
 import { StatusBadge } from '../shared/StatusBadge.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
@@ -18,7 +21,12 @@ const labels: Record<string, string> = {
   schedule: 'Schedule',
 }
 
-type Summary = { audienceSize: null | number; problems: string[]; templateName: null | string }
+type Summary = {
+  audienceSize: null | number
+  costEstimate: CostEstimate | null
+  problems: string[]
+  templateName: null | string
+}
 
 const confirmSlug = 'whatsapp-campaign-confirm'
 
@@ -109,14 +117,22 @@ export const CampaignControls: React.FC = () => {
               ))}
             </ul>
           ) : (
-            <p data-testid="run-summary">
-              {scheduled
-                ? `Schedule for ${new Date(String(scheduledAt)).toLocaleString()}: `
-                : 'Send '}
-              the template <strong>{summary?.templateName}</strong> to{' '}
-              <strong>{summary?.audienceSize ?? 0}</strong> audience rows? Invalid, duplicate and
-              opted-out numbers are skipped.
-            </p>
+            <>
+              <p data-testid="run-summary">
+                {scheduled
+                  ? `Schedule for ${new Date(String(scheduledAt)).toLocaleString()}: `
+                  : 'Send '}
+                the template <strong>{summary?.templateName}</strong> to{' '}
+                <strong>{summary?.audienceSize ?? 0}</strong> audience rows? Invalid, duplicate and
+                opted-out numbers are skipped.
+              </p>
+              {summary?.costEstimate ? (
+                <p data-testid="run-cost-estimate">
+                  Estimated cost ({summary.costEstimate.category ?? 'no category'}):{' '}
+                  <strong>{costEstimateText(summary.costEstimate)}</strong>, from your rate card.
+                </p>
+              ) : null}
+            </>
           )
         }
         confirmLabel={scheduled ? 'Schedule' : 'Send'}
