@@ -10,6 +10,8 @@ import { getStore } from '../store/index.js'
 export type CampaignAnalytics = {
   /** Meta changed (or will change) the template's category since the campaign was made. */
   categoryChanged: null | string
+  /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
+  costEstimate: CostEstimate | null
   counts: {
     delivered: number
     failed: number
@@ -19,8 +21,6 @@ export type CampaignAnalytics = {
     total: number
     unknown: number
   }
-  /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
-  costEstimate: CostEstimate | null
   /** Seconds until the pending recipients are sent at the current pace, while running. */
   etaSeconds: null | number
   failures: FailureGroup[]

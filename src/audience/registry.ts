@@ -169,8 +169,7 @@ const retargetEntry = (options: ResolvedOptions): AudienceEntry => {
   }
   return {
     closedFields: true,
-    fields: async (query) =>
-      retargetFields(query.payload, options, (await earlier(query)).doc),
+    fields: async (query) => retargetFields(query.payload, options, (await earlier(query)).doc),
     nameField: 'name',
     phoneField: 'phone',
     preview: async (query) => {

@@ -13,7 +13,6 @@ const pageSize = 1000
 /** The earlier campaign and outcome a retargeting audience reads, as the form or campaign holds them. */
 export type RetargetChoice = { campaign?: string; outcome?: string }
 
-
 const isOutcome = (value: string | undefined): value is RetargetOutcome =>
   value !== undefined && Object.hasOwn(retargetOutcomes, value)
 

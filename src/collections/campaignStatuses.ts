@@ -45,11 +45,13 @@ export const retargetOutcomes = {
   failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
   read: { label: 'Read', status: 'read' },
   sent_not_delivered: { label: 'Sent but not delivered', status: 'sent' },
-} as const satisfies Record<
-  string,
-  { label: string; retryable?: boolean; status: RecipientStatus }
->
+} as const satisfies Record<string, { label: string; retryable?: boolean; status: RecipientStatus }>
 export type RetargetOutcome = keyof typeof retargetOutcomes
 
 /** Campaign statuses whose recipients a retargeting audience may read: the campaign has sent. */
-export const retargetableStatuses: CampaignStatus[] = ['running', 'paused', 'completed', 'cancelled']
+export const retargetableStatuses: CampaignStatus[] = [
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+]

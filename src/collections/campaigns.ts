@@ -221,7 +221,10 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
               label,
               value,
             })),
-            validate: (value: unknown, { siblingData }: { siblingData: Record<string, unknown> }) =>
+            validate: (
+              value: unknown,
+              { siblingData }: { siblingData: Record<string, unknown> },
+            ) =>
               siblingData.audienceType !== 'retarget' || value
                 ? true
                 : 'Pick which of the earlier recipients to message.',

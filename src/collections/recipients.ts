@@ -74,7 +74,7 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
       // Counted by the frequency cap: MARKETING messages a phone got recently, across campaigns.
       name: 'templateCategory',
       type: 'text',
-      admin: { description: 'The template\'s category when the campaign started sending.' },
+      admin: { description: "The template's category when the campaign started sending." },
     },
     ...engineFields([
       // The claim a worker holds on a recipient while sending, and when it took it.

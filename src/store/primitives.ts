@@ -65,9 +65,6 @@ export interface StorePrimitives extends UnitPrimitives {
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
   /** The recipients a claim under `token` holds. */
   claimedBy(token: string): Promise<ClaimedRecipient[]>
-  /** How many recipients were sent: a message id present and non-empty. */
-  countSent(campaignId: Id): Promise<number>
-  countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   /** SendingStore.countRecentSends for at most a few thousand phones, as rows. */
   countRecentSends(args: {
     category: string
@@ -75,6 +72,9 @@ export interface StorePrimitives extends UnitPrimitives {
     phones: string[]
     since: Date
   }): Promise<Array<{ n: number; phone: string }>>
+  /** How many recipients were sent: a message id present and non-empty. */
+  countSent(campaignId: Id): Promise<number>
+  countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>

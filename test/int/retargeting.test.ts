@@ -3,11 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { runCampaign } from '../../src/index.js'
-import {
-  createCampaign,
-  expectCountersMatchRecipients,
-  testAccount,
-} from '../helpers/fixtures.js'
+import { createCampaign, expectCountersMatchRecipients, testAccount } from '../helpers/fixtures.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import {
   bootWithSimulator,
@@ -33,7 +29,9 @@ const rateCard = {
 beforeAll(async () => {
   app = await bootWithSimulator('retarget', {
     collections: {
-      audienceFiles: { upload: { staticDir: path.join(os.tmpdir(), `wa-retarget-${process.pid}`) } },
+      audienceFiles: {
+        upload: { staticDir: path.join(os.tmpdir(), `wa-retarget-${process.pid}`) },
+      },
     },
     frequencyCap: { maxMessages: 2, perDays: 7 },
     queue: false,

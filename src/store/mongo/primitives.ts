@@ -201,7 +201,10 @@ export const createMongoPrimitives = (
               $match: {
                 $or: [
                   { sentAt: { $gte: since } },
-                  { createdAt: { $gte: since }, status: { $in: ['pending', 'sending', 'unknown'] } },
+                  {
+                    createdAt: { $gte: since },
+                    status: { $in: ['pending', 'sending', 'unknown'] },
+                  },
                 ],
                 campaign: { $ne: oid(exceptCampaign) },
                 phoneNumber: { $in: phones },
