@@ -16,8 +16,8 @@ describe('cost estimate', () => {
     }
     expect(counts).toEqual(
       new Map([
-        ['49', 2],
         ['1', 1],
+        ['49', 2],
         ['unknown', 1],
       ]),
     )
@@ -43,7 +43,9 @@ describe('cost estimate', () => {
       resolveOptions(options, 'users')
     expect(() => resolve({ rateCard: { currency: 'usd', rates: card.rates } })).toThrow(/ISO 4217/)
     expect(() =>
-      resolve({ rateCard: { currency: 'USD', rates: { '91': {} } as typeof card.rates } }),
+      resolve({
+        rateCard: { currency: 'USD', rates: { '91': {} } as unknown as typeof card.rates },
+      }),
     ).toThrow(/"default" row/)
     expect(() =>
       resolve({ rateCard: { currency: 'USD', rates: { ...card.rates, '+44': {} } } }),
@@ -55,8 +57,8 @@ describe('cost estimate', () => {
     expect(() => resolve({ frequencyCap: { maxMessages: 1, perDays: 0 } })).toThrow(/perDays/)
     expect(resolve({}).frequencyCap).toBe(false)
     expect(resolve({ audiences: {} }).rateCard).toBeUndefined()
-    expect(() => resolve({ audiences: { retarget: { resolve: async () => [] } } })).toThrow(
-      /reserved/,
-    )
+    expect(() =>
+      resolve({ audiences: { retarget: { resolve: () => Promise.resolve([]) } } }),
+    ).toThrow(/reserved/)
   })
 })
