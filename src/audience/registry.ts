@@ -43,7 +43,7 @@ export type AudiencePreview = {
 
 export { AudienceError }
 
-/** One audience type (contacts, csv, or a named audience), as every caller sees it. */
+/** One audience type (contacts, csv, retarget, or a named audience), as every caller sees it. */
 export type AudienceEntry = {
   /**
    * Whether rows hold only `fields`, so a mapping to another field is refused before Run
@@ -217,7 +217,8 @@ const namedEntry = (
 
 /**
  * The audience registry: `contacts`, `csv`, `retarget` (an earlier campaign's recipients by
- * outcome) and the named audiences of the plugin's options, each read the same way. Throws an AudienceError for a type that is not registered.
+ * outcome) and the named audiences of the plugin's options, each read the same way. Throws an
+ * AudienceError for a type that is not registered.
  */
 const builtIn: Record<string, (options: ResolvedOptions) => AudienceEntry> = {
   contacts: contactsEntry,

@@ -78,7 +78,13 @@ describe('retargeting form, in Chromium, against the dev app and its simulator',
     await choose(page, 'template', 'order_update')
     await choose(page, 'audienceType', 'Earlier campaign (retarget)')
     await choose(page, 'retargetCampaign', 'Browser earlier campaign')
-    await choose(page, 'retargetOutcome', 'Read')
+    // "Read" is also in "Delivered but not read": pick the option whose whole text it is.
+    await page.click('#field-retargetOutcome .rs__control')
+    await page.locator('.rs__option', { hasText: /^Read$/ }).click()
+    await expect
+      .poll(() => page.locator('#field-retargetOutcome .rs__value-container').textContent())
+      .toBe('Read')
+    await settle(page)
     // The earlier rows' fields, swapped: its order number as {{1}}, its name as {{2}}.
     await page.fill('input[aria-label="Audience field for 1"]', 'parameters.2')
     await page.fill('input[aria-label="Audience field for 2"]', 'name')
