@@ -40,12 +40,15 @@ export type CampaignDates = Record<(typeof campaignDateFields)[number], null | s
  * What a retargeting audience picks from an earlier campaign's recipients. Replies and button
  * taps join once inbound replies are stored on recipients.
  */
+// In the order a message moves, as the outcome picker lists them.
+/* eslint-disable perfectionist/sort-objects */
 export const retargetOutcomes = {
-  delivered_not_read: { label: 'Delivered but not read', status: 'delivered' },
-  failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
-  read: { label: 'Read', status: 'read' },
   sent_not_delivered: { label: 'Sent but not delivered', status: 'sent' },
+  delivered_not_read: { label: 'Delivered but not read', status: 'delivered' },
+  read: { label: 'Read', status: 'read' },
+  failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
 } as const satisfies Record<string, { label: string; retryable?: boolean; status: RecipientStatus }>
+/* eslint-enable perfectionist/sort-objects */
 export type RetargetOutcome = keyof typeof retargetOutcomes
 
 /** Campaign statuses whose recipients a retargeting audience may read: the campaign has sent. */
