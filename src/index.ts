@@ -30,7 +30,9 @@ export { stopCampaignQueue } from './jobs/index.js'
 export type {
   CollectionOverride,
   FieldsOverride,
+  FrequencyCapOptions,
   NamedAudience,
+  RateCard,
   WhatsAppCampaignsPluginOptions,
 } from './options.js'
 export { defaultSlugs } from './options.js'

@@ -1,5 +1,6 @@
 import type { Payload } from 'payload'
 
+import type { CostEstimate } from '../audience/costEstimate.js'
 import type { CampaignDates } from '../collections/campaignStatuses.js'
 import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
@@ -9,6 +10,8 @@ import { getStore } from '../store/index.js'
 export type CampaignAnalytics = {
   /** Meta changed (or will change) the template's category since the campaign was made. */
   categoryChanged: null | string
+  /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
+  costEstimate: CostEstimate | null
   counts: {
     delivered: number
     failed: number
@@ -82,6 +85,10 @@ export const campaignAnalytics = async (
   return {
     categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
+    costEstimate:
+      campaign.costEstimate && typeof campaign.costEstimate === 'object'
+        ? (campaign.costEstimate as CostEstimate)
+        : null,
     counts,
     etaSeconds:
       campaign.status === 'running' && messagesPerSecond > 0

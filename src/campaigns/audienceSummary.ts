@@ -1,10 +1,15 @@
 import type { Payload } from 'payload'
 
+import type { CostEstimate } from '../audience/costEstimate.js'
 import type { AccountDoc } from '../sending/campaignContext.js'
 
+import { estimateCost, tallyCallingCode } from '../audience/costEstimate.js'
+import { normalizePhone } from '../audience/normalizePhone.js'
+import { readPath } from '../audience/readPath.js'
 import { audienceEntry } from '../audience/registry.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { audienceQuery, loadCampaignContext } from '../sending/campaignContext.js'
+import { findExcludedPhones } from '../sending/excludedPhones.js'
 import { messagingLimitOf, portfolioOf } from '../sending/messagingLimit.js'
 import { getStore } from '../store/index.js'
 import { preflightProblems } from './preflight.js'
@@ -30,6 +35,12 @@ export type RunPace = {
 export type AudienceSummary = {
   /** Rows in the audience as it stands now (before dedupe and phone checks). */
   audienceSize: null | number
+  /**
+   * The rate card's price for the audience's valid, distinct phones that may get this template
+   * (opt-outs and suppressions left out; the frequency cap, applied at Run, may lower it).
+   * Null without a rate card.
+   */
+  costEstimate: CostEstimate | null
   pace: null | RunPace
   problems: string[]
   templateName: null | string
@@ -68,37 +79,58 @@ const runPace = async (
   }
 }
 
-const countRows = async (rows: AsyncIterable<unknown>) => {
-  let n = 0
-  for await (const _row of rows) {
-    n++
-  }
-  return n
-}
-
 /**
  * What an editor confirms before Run: how many rows, which template, how long they take under
- * the number's rate and the portfolio's messaging limit, and what would stop it.
+ * the number's rate and the portfolio's messaging limit, what it may cost, and what would stop it.
  */
 export const audienceSummary = async (
   payload: Payload,
   campaignId: string,
 ): Promise<AudienceSummary> => {
   const context = await loadCampaignContext(payload, campaignId)
+  const { account, options, template } = context
   const problems = await preflightProblems(payload, context)
   let audienceSize: null | number = null
+  let costEstimate: CostEstimate | null = null
   if (problems.length === 0) {
-    const rows = audienceEntry(context.options, context.campaign.audienceType).rows(
-      audienceQuery(payload, context),
-    )
-    audienceSize = await countRows(rows).catch((error: Error) => {
-      problems.push(error.message)
-      return null
-    })
+    const entry = audienceEntry(options, context.campaign.audienceType)
+    const card = options.rateCard
+    // Only a rate card needs the phones: then each is normalized and kept once, as at Run.
+    const excluded =
+      card && account
+        ? await findExcludedPhones(payload, options, {
+            accountId: String(account.id),
+            category: template?.category,
+          })
+        : undefined
+    const seen = new Set<string>()
+    const byCallingCode = new Map<string, number>()
+    try {
+      let n = 0
+      for await (const row of entry.rows(audienceQuery(payload, context))) {
+        n++
+        if (!excluded) {
+          continue
+        }
+        const phone = normalizePhone(readPath(row, entry.phoneField), options.defaultCountryCode)
+        if (phone.ok && !seen.has(phone.phone) && !excluded.has(phone.phone)) {
+          seen.add(phone.phone)
+          tallyCallingCode(byCallingCode, phone.phone)
+        }
+      }
+      audienceSize = n
+      costEstimate = card ? estimateCost(card, template?.category, byCallingCode) : null
+    } catch (error) {
+      problems.push((error as Error).message)
+    }
   }
   const pace =
-    audienceSize !== null && context.account
-      ? await runPace(payload, context.account, audienceSize)
-      : null
-  return { audienceSize, pace, problems, templateName: context.template?.name ?? null }
+    audienceSize !== null && account ? await runPace(payload, account, audienceSize) : null
+  return {
+    audienceSize,
+    costEstimate,
+    pace,
+    problems,
+    templateName: template?.name ?? null,
+  }
 }

@@ -1,12 +1,14 @@
 import type { Payload } from 'payload'
 
 import { applyErrorSignals } from '../audience/contactSignals.js'
+import { estimateCost } from '../audience/costEstimate.js'
 import { audienceEntry } from '../audience/registry.js'
 import { buildSendComponents } from '../audience/renderComponents.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { createRetryTransient, getStore, isTransientDatabaseError } from '../store/index.js'
 import { audienceQuery, loadCampaignContext } from './campaignContext.js'
 import { findExcludedPhones } from './excludedPhones.js'
+import { frequencyCapCheck } from './frequencyCap.js'
 import { createGraphSender } from './graphSender.js'
 import { materializeAudience } from './materialize.js'
 import { messagingLimitOf, portfolioOf } from './messagingLimit.js'
@@ -97,18 +99,25 @@ const executeOnce = async (
     }
     if (!campaign.materializedAt) {
       const audience = audienceEntry(options, campaign.audienceType)
-      await materializeAudience({
+      const { pendingByCallingCode } = await materializeAudience({
         campaignId,
         defaultCountryCode: options.defaultCountryCode,
         excludedPhones: await findExcludedPhones(payload, options, excludedFor),
         nameField: audience.nameField,
+        overCap: frequencyCapCheck(store, options, campaignId, template.category),
         parameterMappings: campaign.parameterMappings ?? {},
         phoneField: audience.phoneField,
         rows: audience.rows(audienceQuery(payload, context)),
         store,
+        templateCategory: template.category ?? undefined,
         templateComponents: template.components ?? [],
       })
-      await store.updateCampaign(campaignId, { materializedAt: new Date() })
+      await store.updateCampaign(campaignId, {
+        costEstimate: options.rateCard
+          ? estimateCost(options.rateCard, template.category, pendingByCallingCode)
+          : null,
+        materializedAt: new Date(),
+      })
     }
 
     // Claims older than the lease belong to a worker that died mid-send.

@@ -25,6 +25,9 @@ import {
   statusesBelow,
 } from './statusRank.js'
 
+/** Phones per query of countRecentSends. */
+const recentSendsPage = 1000
+
 /**
  * The engine's rules, written once over one database's primitives: every call is retried while
  * the database is unreachable, and every write is made safe to run again after a lost answer
@@ -124,6 +127,20 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     countByStatus,
+
+    countRecentSends: async ({ phones, ...query }) => {
+      const counts = new Map<string, number>()
+      // Pages of phones keep each query's parameter list small.
+      for (let start = 0; start < phones.length; start += recentSendsPage) {
+        const page = phones.slice(start, start + recentSendsPage)
+        for (const { n, phone } of await retry(() =>
+          p.countRecentSends({ ...query, phones: page }),
+        )) {
+          counts.set(phone, n)
+        }
+      }
+      return counts
+    },
 
     deleteRecipients: (campaignId) => retry(() => p.deleteRecipients(campaignId)),
 

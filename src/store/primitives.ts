@@ -66,6 +66,13 @@ export interface StorePrimitives extends UnitPrimitives {
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
   /** The recipients a claim under `token` holds. */
   claimedBy(token: string): Promise<ClaimedRecipient[]>
+  /** SendingStore.countRecentSends for at most a few thousand phones, as rows. */
+  countRecentSends(args: {
+    category: string
+    exceptCampaign: Id
+    phones: string[]
+    since: Date
+  }): Promise<Array<{ n: number; phone: string }>>
   /** How many recipients were sent: a message id present and non-empty. */
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>

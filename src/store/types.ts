@@ -14,6 +14,8 @@ export type NewRecipient = {
   phoneNumber: string
   /** 'pending' to send; 'failed' for rows refused before sending (invalid phone, missing value). */
   status: 'failed' | 'pending'
+  /** The template's category when the audience was materialized (MARKETING, UTILITY, ...). */
+  templateCategory?: string
 }
 
 export type ClaimedRecipient = {
@@ -54,6 +56,8 @@ export type CampaignPatch = {
   /** A note that Meta changed (or will change) the category of the campaign's template. */
   categoryChanged?: null | string
   completedAt?: Date | null
+  /** What the rate card says the campaign's recipients cost (a JSON object). */
+  costEstimate?: null | Record<string, unknown>
   error?: null | string
   materializedAt?: Date | null
   pausedAt?: Date | null
@@ -111,6 +115,17 @@ export interface SendingStore {
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
   claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
+  /**
+   * Per phone (E.164 digits), messages of a template category sent at or after `since`, or
+   * waiting to be sent (pending, sending, outcome unknown) in campaigns materialized since then,
+   * in every campaign but `exceptCampaign`. Phones with none are absent.
+   */
+  countRecentSends(args: {
+    category: string
+    exceptCampaign: Id
+    phones: string[]
+    since: Date
+  }): Promise<Map<string, number>>
   /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
   deleteRecipients(campaignId: Id): Promise<void>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>

@@ -99,6 +99,63 @@ const eventsFor = async (payload: Payload, messageId: string) =>
   (await rawDocuments(payload, eventsSlug)).filter((e) => e.messageId === messageId)
 
 /**
+ * countRecentSends, the frequency cap's count, over two campaigns of `tag`'s own phones: per
+ * phone, MARKETING messages sent within the window or still queued, in other campaigns only.
+ */
+const frequencyCapCounts = async (
+  payload: Payload,
+  store: CampaignStore,
+  storyCampaign: string,
+  tag: string,
+) => {
+  const phone = (i: number) => `cap-${tag}-${i}`
+  const [a, b] = await Promise.all(
+    [0, 1].map(async () => String((await createCampaign(payload, campaignFields)).id)),
+  )
+  const dayMs = 24 * 60 * 60 * 1000
+  await store.insertRecipients(a, [
+    { name: 'now', phoneNumber: phone(0), status: 'pending', templateCategory: 'MARKETING' },
+    { name: 'old', phoneNumber: phone(1), status: 'pending', templateCategory: 'MARKETING' },
+    { phoneNumber: phone(2), status: 'pending', templateCategory: 'UTILITY' },
+    { errorMessage: 'x', phoneNumber: phone(3), status: 'failed', templateCategory: 'MARKETING' },
+  ])
+  const claimed = Object.fromEntries((await store.claimBatch(a, 2)).map((c) => [c.name, c]))
+  await store.recordOutcomes(a, [
+    { id: claimed.now!.id, kind: 'sent', messageId: `wamid.${tag}.cap0`, sentAt: new Date() },
+    {
+      id: claimed.old!.id,
+      kind: 'sent',
+      messageId: `wamid.${tag}.cap1`,
+      sentAt: new Date(Date.now() - 10 * dayMs),
+    },
+  ])
+  await store.insertRecipients(b, [
+    { phoneNumber: phone(0), status: 'pending', templateCategory: 'MARKETING' },
+  ])
+  const count = (exceptCampaign: string, since: Date, category = 'MARKETING') =>
+    store.countRecentSends({
+      category,
+      exceptCampaign,
+      phones: [0, 1, 2, 3, 4].map(phone),
+      since,
+    })
+  const weekAgo = new Date(Date.now() - 7 * dayMs)
+  // Sent now in a, queued in b; sent 10 days ago, UTILITY and failed-unsent do not count.
+  expect(await count(storyCampaign, weekAgo)).toEqual(new Map([[phone(0), 2]]))
+  expect(await count(a, weekAgo)).toEqual(new Map([[phone(0), 1]]))
+  expect(await count(storyCampaign, new Date(Date.now() - 30 * dayMs))).toEqual(
+    new Map([
+      [phone(0), 2],
+      [phone(1), 1],
+    ]),
+  )
+  expect(await count(storyCampaign, weekAgo, 'UTILITY')).toEqual(new Map([[phone(2), 1]]))
+  expect(await count(storyCampaign, new Date(Date.now() + 60_000))).toEqual(new Map())
+  await store.deleteRecipients(a)
+  await store.deleteRecipients(b)
+}
+
+/**
  * One campaign through every store operation, with its expected state checked along the way.
  * `tag` keeps its message ids and schedule apart from other runs.
  */
@@ -161,6 +218,8 @@ const campaignStory = async (
     sentCount: 2,
     unknownCount: 1,
   })
+
+  await frequencyCapCounts(payload, store, id, tag)
 
   const read = { messageId: message(1), status: 'read' as const, timestamp: new Date() }
   expect(await store.applyStatusEvent(read)).toBe(true)
@@ -283,6 +342,7 @@ const primitiveNames: PrimitiveName[] = [
   'campaignStatus',
   'claim',
   'claimedBy',
+  'countRecentSends',
   'countSent',
   'countStamped',
   'countStatuses',

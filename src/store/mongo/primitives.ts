@@ -222,6 +222,29 @@ export const createMongoPrimitives = (
 
     countStatuses: (campaignId) => countStatuses({ campaign: oid(campaignId) }),
 
+    countRecentSends: async ({ category, exceptCampaign, phones, since }) =>
+      (
+        await recipients()
+          .aggregate<{ _id: string; n: number }>([
+            {
+              $match: {
+                $or: [
+                  { sentAt: { $gte: since } },
+                  {
+                    createdAt: { $gte: since },
+                    status: { $in: ['pending', 'sending', 'unknown'] },
+                  },
+                ],
+                campaign: { $ne: oid(exceptCampaign) },
+                phoneNumber: { $in: phones },
+                templateCategory: category,
+              },
+            },
+            { $group: { _id: '$phoneNumber', n: { $sum: 1 } } },
+          ])
+          .toArray()
+      ).map((row) => ({ n: row.n, phone: row._id })),
+
     deleteRecipients: async (campaignId) => {
       await recipients().deleteMany({ campaign: oid(campaignId) })
     },
@@ -318,6 +341,7 @@ export const createMongoPrimitives = (
           parameters: row.parameters ?? {},
           phoneNumber: row.phoneNumber,
           status: row.status,
+          ...(row.templateCategory === undefined ? {} : { templateCategory: row.templateCategory }),
           updatedAt: now,
         })),
         rerun,

@@ -269,6 +269,16 @@ export const createPostgresPrimitives = (
         [Number(campaignId)],
       ),
 
+    countRecentSends: ({ category, exceptCampaign, phones, since }) =>
+      rows<{ n: number; phone: string }>(
+        `SELECT phone_number AS phone, count(*)::int AS n FROM ${recipients}
+         WHERE phone_number = ANY($1) AND template_category = $2 AND campaign_id <> $4
+           AND (sent_at >= $3
+                OR (created_at >= $3 AND status IN ('pending', 'sending', 'unknown')))
+         GROUP BY phone_number`,
+        [phones, category, since, Number(exceptCampaign)],
+      ),
+
     deleteRecipients: async (campaignId) => {
       await run(`DELETE FROM ${recipients} WHERE campaign_id = $1`, [Number(campaignId)])
     },
@@ -373,6 +383,7 @@ export const createPostgresPrimitives = (
           'error_message',
           'failed_at',
           'attempts',
+          'template_category',
           'created_at',
           'updated_at',
         ],
@@ -387,6 +398,7 @@ export const createPostgresPrimitives = (
           row.errorMessage ?? null,
           row.status === 'failed' ? now : null,
           0,
+          row.templateCategory ?? null,
           now,
           now,
         ]),
