@@ -2,7 +2,11 @@
 export const demoAccount = {
   accessToken: 'dev-access-token',
   appSecret: 'dev-app-secret',
+  /** The business portfolio the simulator reports as the WABA's owner (Sync reads it). */
+  businessId: '300000000000001',
   displayPhoneNumber: '15550001111',
+  /** Meta's tier for new portfolios; Sync templates reads it onto the account. */
+  messagingLimit: 'TIER_250',
   phoneNumberId: '100000000000001',
   verifyToken: 'dev-verify-token',
   wabaId: '200000000000001',
@@ -16,6 +20,7 @@ export const demoAccountData = (name: string) => ({
   name,
   accessTokenInput: demoAccount.accessToken,
   appSecretInput: demoAccount.appSecret,
+  displayPhoneNumber: demoAccount.displayPhoneNumber,
   messagesPerSecond: 80,
   phoneNumberId: demoAccount.phoneNumberId,
   verifyToken: demoAccount.verifyToken,

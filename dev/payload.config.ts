@@ -3,6 +3,7 @@ import { checkoutDataFiles } from './checkoutData.js'
 import { createConfig } from './createConfig.js'
 import { resolveDatabaseUri } from './database/databaseUri.js'
 import { demoAudiences } from './demoAudiences.js'
+import { demoRateCard } from './demoRateCard.js'
 import { seed } from './seed.js'
 import { startDevSimulator } from './startDevSimulator.js'
 
@@ -21,5 +22,6 @@ export default createConfig({
   pluginOptions: {
     audiences: demoAudiences,
     graphApiUrl: process.env.WHATSAPP_GRAPH_API_URL ?? simulatorUrl,
+    rateCard: demoRateCard,
   },
 })

@@ -28,16 +28,19 @@ export {
   retryCampaign,
   runCampaign,
 } from './campaigns/actions.js'
-export { runWorker } from './campaigns/campaignQueue.js'
+export { runWorker, wakeWaitingCampaigns } from './campaigns/campaignQueue.js'
 export { stopCampaignQueue } from './jobs/index.js'
 export type {
   CollectionOverride,
   FieldsOverride,
+  FrequencyCapOptions,
   NamedAudience,
+  RateCard,
   WhatsAppCampaignsPluginOptions,
 } from './options.js'
 export { defaultSlugs } from './options.js'
 export { defaultOptOutKeywords } from './webhooks/optOutKeywords.js'
+export { syncMessagingLimit } from './webhooks/syncMessagingLimit.js'
 export { syncTemplates } from './webhooks/syncTemplates.js'
 
 export const whatsappCampaignsPlugin =

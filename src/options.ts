@@ -72,6 +72,12 @@ export type WhatsAppCampaignsPluginOptions = {
    * send is reported as outcome unknown (never resent on its own). Default 120 000 ms.
    */
   claimLeaseMs?: number
+  /**
+   * The engine's clock for messaging limits: when recipients are counted in the portfolio's
+   * moving 24 hours, and when a campaign waiting for the limit resumes. Tests move it.
+   * @default () => new Date()
+   */
+  clock?: () => Date
   /** Slug, admin group, extra fields or hooks of each collection. */
   collections?: Partial<Record<CollectionKey, CollectionOverride>>
   /**
@@ -96,6 +102,14 @@ export type WhatsAppCampaignsPluginOptions = {
    * @default { window: 200, maxFailureRate: 0.3 }
    */
   errorBreaker?: ErrorBreakerOptions | false
+  /**
+   * At most `maxMessages` MARKETING template messages per phone per `perDays` days, across every
+   * campaign of the site. Checked when a campaign's audience is materialized (at Run): a row over
+   * the cap becomes a failed recipient saying why, and is not sent. Also keeps clear of Meta's
+   * per-user marketing limit (131049). `false` (the default) sets no cap.
+   * @default false
+   */
+  frequencyCap?: false | FrequencyCapOptions
   /** Graph API base URL. Default: env WHATSAPP_GRAPH_API_URL, else https://graph.facebook.com */
   graphApiUrl?: string
   /** Graph API version. Default "v21.0". */
@@ -117,6 +131,13 @@ export type WhatsAppCampaignsPluginOptions = {
    * Default: `defaultOptOutKeywords` (STOP, UNSUBSCRIBE and their equivalents in several languages).
    */
   optOutKeywords?: string[]
+  /**
+   * Whether a RED quality rating (Meta's FLAGGED) or a messaging-limit DOWNGRADE of a number,
+   * reported by the `phone_number_quality_update` webhook, pauses that number's running and
+   * scheduled campaigns. The rating is stored on the account either way.
+   * @default true
+   */
+  pauseOnQualityDrop?: boolean
   /** Field of a named audience row that holds the phone. Default "phone". */
   phoneField?: string
   /**
@@ -124,6 +145,11 @@ export type WhatsAppCampaignsPluginOptions = {
    * processed by this process too. `false`: no queue, campaigns run inline in the process that starts them.
    */
   queue?: false | QueueOptions
+  /**
+   * Your own prices, for the cost estimate shown before Run and in campaign analytics. Meta does
+   * not send prices: copy yours from Meta's pricing page or your invoices. No card, no estimate.
+   */
+  rateCard?: RateCard
   /**
    * Whether campaigns skip contacts Meta reported undeliverable (131026). False keeps sending
    * to them. Default true.
@@ -154,6 +180,29 @@ export type WebhookApplierOptions = {
   pollMs?: number
 }
 
+export type FrequencyCapOptions = {
+  /** Marketing messages a phone may get within the window. */
+  maxMessages: number
+  /** The window's length, in days, ending now. */
+  perDays: number
+}
+
+/** Template categories Meta prices. */
+export type PricedCategory = 'AUTHENTICATION' | 'MARKETING' | 'UTILITY'
+
+export type RateCard = {
+  /** ISO 4217 code the prices are in, e.g. "USD". */
+  currency: string
+  /**
+   * Price of one message per country calling code ("91", "44", "1") and template category;
+   * the `default` row prices every calling code not listed (and categories a row leaves out).
+   */
+  rates: { default: Partial<Record<PricedCategory, number>> } & Record<
+    string,
+    Partial<Record<PricedCategory, number>>
+  >
+}
+
 export type QueueOptions = {
   /** An Agenda backend of your own (e.g. another database). Default: the site's database. */
   backend?: AgendaBackend
@@ -175,12 +224,14 @@ export type ResolvedOptions = {
   access: { read: Access; run: Access; update: Access }
   audiences: Record<string, NamedAudience>
   claimLeaseMs: number
+  clock: () => Date
   collections: Partial<Record<CollectionKey, CollectionOverride>>
   databaseRetryMs: number
   defaultCountryCode: string
   enabled: boolean
   encryptionKey: string | undefined
   errorBreaker: ErrorBreakerOptions | false
+  frequencyCap: false | FrequencyCapOptions
   graphApiUrl: string
   graphApiVersion: string
   graphTimeoutMs: number
@@ -188,8 +239,10 @@ export type ResolvedOptions = {
   nameField: string
   onInboundMessage?: WhatsAppCampaignsPluginOptions['onInboundMessage']
   optOutKeywords: string[]
+  pauseOnQualityDrop: boolean
   phoneField: string
   queue: false | (Pick<QueueOptions, 'backend'> & Required<Omit<QueueOptions, 'backend'>>)
+  rateCard?: RateCard
   skipUndeliverable: boolean
   slugs: Record<CollectionKey, string>
   webhookApplier: Required<WebhookApplierOptions>
@@ -234,6 +287,54 @@ const resolveErrorBreaker = (
   return resolved
 }
 
+const resolveFrequencyCap = (
+  cap: false | FrequencyCapOptions | undefined,
+): false | FrequencyCapOptions => {
+  if (!cap) {
+    return false
+  }
+  if (!Number.isInteger(cap.maxMessages) || cap.maxMessages < 1) {
+    throw new Error(
+      `whatsappCampaignsPlugin: frequencyCap.maxMessages must be a whole number, at least 1 (got ${cap.maxMessages})`,
+    )
+  }
+  if (!(cap.perDays > 0)) {
+    throw new Error(
+      `whatsappCampaignsPlugin: frequencyCap.perDays must be a number of days above 0 (got ${cap.perDays})`,
+    )
+  }
+  return { maxMessages: cap.maxMessages, perDays: cap.perDays }
+}
+
+const checkRateCard = (card: RateCard | undefined): RateCard | undefined => {
+  if (!card) {
+    return undefined
+  }
+  if (!/^[A-Z]{3}$/.test(card.currency ?? '')) {
+    throw new Error(
+      `whatsappCampaignsPlugin: rateCard.currency must be an ISO 4217 code like "USD" (got ${card.currency})`,
+    )
+  }
+  if (!card.rates?.default) {
+    throw new Error('whatsappCampaignsPlugin: rateCard.rates needs a "default" row')
+  }
+  for (const [code, row] of Object.entries(card.rates)) {
+    if (code !== 'default' && !/^\d{1,3}$/.test(code)) {
+      throw new Error(
+        `whatsappCampaignsPlugin: rateCard.rates keys are calling codes ("91") or "default" (got "${code}")`,
+      )
+    }
+    for (const [category, price] of Object.entries(row)) {
+      if (typeof price !== 'number' || !(price >= 0)) {
+        throw new Error(
+          `whatsappCampaignsPlugin: rateCard.rates.${code}.${category} must be a price of 0 or more`,
+        )
+      }
+    }
+  }
+  return card
+}
+
 export const resolveOptions = (
   options: WhatsAppCampaignsPluginOptions,
   adminUserSlug: string,
@@ -249,7 +350,7 @@ export const resolveOptions = (
   ) as Record<CollectionKey, string>
 
   for (const key of Object.keys(options.audiences ?? {})) {
-    if (key === 'contacts' || key === 'csv') {
+    if (key === 'contacts' || key === 'csv' || key === 'retarget') {
       throw new Error(`whatsappCampaignsPlugin: audience key "${key}" is reserved`)
     }
   }
@@ -262,12 +363,14 @@ export const resolveOptions = (
     },
     audiences: options.audiences ?? {},
     claimLeaseMs: options.claimLeaseMs ?? 120_000,
+    clock: options.clock ?? (() => new Date()),
     collections,
     databaseRetryMs: options.databaseRetryMs ?? 60_000,
     defaultCountryCode: options.defaultCountryCode ?? '91',
     enabled: options.enabled ?? true,
     encryptionKey: options.encryptionKey ?? process.env.WHATSAPP_CAMPAIGNS_ENCRYPTION_KEY,
     errorBreaker: resolveErrorBreaker(options.errorBreaker),
+    frequencyCap: resolveFrequencyCap(options.frequencyCap),
     graphApiUrl:
       options.graphApiUrl ?? process.env.WHATSAPP_GRAPH_API_URL ?? 'https://graph.facebook.com',
     graphApiVersion: options.graphApiVersion ?? 'v21.0',
@@ -284,6 +387,7 @@ export const resolveOptions = (
       }
       return normalized
     }),
+    pauseOnQualityDrop: options.pauseOnQualityDrop ?? true,
     phoneField: options.phoneField ?? 'phone',
     queue:
       options.queue === false
@@ -297,6 +401,7 @@ export const resolveOptions = (
               options.queue?.worker ??
               (process.env.WHATSAPP_CAMPAIGNS_WORKER !== 'false' && !isNextHelperProcess()),
           },
+    rateCard: checkRateCard(options.rateCard),
     skipUndeliverable: options.skipUndeliverable ?? true,
     slugs,
     webhookApplier: {

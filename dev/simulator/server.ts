@@ -2,8 +2,18 @@ import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 
 import type { MetaTemplate } from '../../src/meta/types.js'
-import type { RequestLog, SentMessage, SimulatedAccount, SimulatorOptions } from './types.js'
+import type {
+  AccountUpdateArgs,
+  CategoryUpdateArgs,
+  QualityUpdateArgs,
+  RequestLog,
+  SentMessage,
+  SimulatedAccount,
+  SimulatorOptions,
+  TemplateStatusArgs,
+} from './types.js'
 
+import { handleSwitch } from './httpSwitches.js'
 import { errorMessages, metaError, type MetaErrorReply } from './metaError.js'
 import { parametersMatch } from './validateTemplate.js'
 import { statusPayload, WebhookSender } from './webhooks.js'
@@ -19,6 +29,13 @@ export type CloudApiSimulator = {
   /** Every POST /messages with its outcome. */
   requests: RequestLog[]
   reset(): void
+  /**
+   * Posts Meta's `account_update` webhook for the WABA: ACCOUNT_RESTRICTION with
+   * `restrictions` (none lifts them), DISABLED_UPDATE with a `banState`, ACCOUNT_VIOLATION...
+   */
+  sendAccountUpdate(args: AccountUpdateArgs): void
+  /** Posts Meta's `template_category_update` webhook (a change made, or announced with `effectiveAt`). */
+  sendCategoryUpdate(args: CategoryUpdateArgs): void
   /** A quick-reply button tap, e.g. Meta's "Stop promotions" on marketing templates. */
   sendInboundButton(args: {
     from: string
@@ -28,17 +45,13 @@ export type CloudApiSimulator = {
     text: string
   }): void
   sendInboundText(args: { from: string; name?: string; phoneNumberId: string; text: string }): void
+  /** Posts Meta's `phone_number_quality_update` webhook for the number. */
+  sendQualityUpdate(args: QualityUpdateArgs): void
   /**
    * Posts Meta's template status webhook (APPROVED, PAUSED, DISABLED, ...). The simulated
    * template takes that status too, so sends of a PAUSED one answer 132015, a DISABLED one 132016.
    */
-  sendTemplateStatusUpdate(args: {
-    event: string
-    language: string
-    reason?: string
-    templateName: string
-    wabaId: string
-  }): void
+  sendTemplateStatusUpdate(args: TemplateStatusArgs): void
   /** The person stopped or resumed marketing messages (webhook field "user_preferences"). */
   sendUserPreference(args: {
     from: string
@@ -162,6 +175,44 @@ export const startCloudApiSimulator = async (
     object: 'whatsapp_business_account',
   })
 
+  /** One change of a WABA's webhook (template, quality and account fields), with the entry's time. */
+  const postWabaChange = (
+    wabaId: string,
+    field: string,
+    value: Record<string, unknown>,
+    time = new Date(),
+  ) => {
+    const account = accountByWaba(wabaId)
+    if (!account) {
+      throw new Error(`unknown WABA id ${wabaId}`)
+    }
+    postSigned(account, {
+      entry: [{ id: wabaId, changes: [{ field, value }], time: Math.floor(time.getTime() / 1000) }],
+      object: 'whatsapp_business_account',
+    })
+  }
+
+  /** The WABA's templates with `change` applied to one (a copy: template lists may be shared). */
+  const updateTemplate = (
+    wabaId: string,
+    name: string,
+    language: string,
+    change: Partial<MetaTemplate>,
+  ) => {
+    const template = (options.templates[wabaId] ?? []).find(
+      (t) => t.name === name && t.language === language,
+    )
+    if (template) {
+      options.templates = {
+        ...options.templates,
+        [wabaId]: (options.templates[wabaId] ?? []).map((t) =>
+          t === template ? { ...t, ...change } : t,
+        ),
+      }
+    }
+    return template
+  }
+
   /** A message from a person to the business, as Meta posts it. */
   const postInbound = (
     { name, from, phoneNumberId }: { from: string; name?: string; phoneNumberId: string },
@@ -183,6 +234,12 @@ export const startCloudApiSimulator = async (
       }),
     )
   }
+
+  const errorSwitches = () => ({
+    errorCodesByNumber: options.errorCodesByNumber ?? {},
+    errorCodesByPhone: options.errorCodesByPhone ?? {},
+    errorCodesByTemplate: options.errorCodesByTemplate ?? {},
+  })
 
   const withinCap = (phoneNumberId: string, now: number) => {
     if (!options.throughputCap) {
@@ -343,6 +400,36 @@ export const startCloudApiSimulator = async (
     })
   }
 
+  /** GET /{id}?fields=...: a phone number's messaging limit, a WABA's owner business. */
+  const handleFields = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    id: string,
+    url: URL,
+  ) => {
+    const number = accountByPhone(id)
+    const account = number ?? accountByWaba(id)
+    if (!account) {
+      return json(res, 400, metaError(400, 100, 'Unsupported get request', 'Unknown id', 33).body)
+    }
+    if (!authorized(req, account)) {
+      return json(res, 401, metaError(401, 190, errorMessages[190]).body)
+    }
+    const asked = (url.searchParams.get('fields') ?? '').split(',')
+    const fields: Record<string, unknown> = number
+      ? {
+          display_phone_number: account.displayPhoneNumber ?? '15550000000',
+          whatsapp_business_manager_messaging_limit: account.messagingLimit ?? 'TIER_UNLIMITED',
+        }
+      : account.businessId
+        ? { owner_business_info: { id: account.businessId, name: 'Simulated business' } }
+        : {}
+    json(res, 200, {
+      id,
+      ...Object.fromEntries(Object.entries(fields).filter(([name]) => asked.includes(name))),
+    })
+  }
+
   const server = http.createServer((req, res) => {
     if (options.owner) {
       res.setHeader(simulatorOwnerHeader, options.owner)
@@ -353,10 +440,22 @@ export const startCloudApiSimulator = async (
       const url = new URL(req.url ?? '/', 'http://simulator')
       const send = /^\/v\d+\.\d+\/(\d+)\/messages$/.exec(url.pathname)
       const list = /^\/v\d+\.\d+\/(\d+)\/message_templates$/.exec(url.pathname)
-      if (req.method === 'POST' && send) {
+      const node = /^\/v\d+\.\d+\/(\d+)$/.exec(url.pathname)
+      if (url.pathname.startsWith('/simulator/')) {
+        // `simulator` exists by then: requests only come once start has returned it.
+        void handleSwitch(
+          { errors: errorSwitches, simulator },
+          req.method ?? 'GET',
+          url.pathname,
+          Buffer.concat(chunks),
+          res,
+        )
+      } else if (req.method === 'POST' && send) {
         void handleSend(req, res, send[1], Buffer.concat(chunks).toString('utf8'))
       } else if (req.method === 'GET' && list) {
         handleTemplates(req, res, list[1], url)
+      } else if (req.method === 'GET' && node) {
+        handleFields(req, res, node[1], url)
       } else {
         json(res, 404, metaError(400, 100, 'Unknown path components').body)
       }
@@ -373,7 +472,7 @@ export const startCloudApiSimulator = async (
   const address = server.address()
   const simulatorUrl = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : 0}`
 
-  return {
+  const simulator: CloudApiSimulator = {
     close: async () => {
       await webhooks.flush()
       hanging.forEach((res) => res.destroy())
@@ -408,48 +507,97 @@ export const startCloudApiSimulator = async (
       requests.length = 0
       acceptedAt.clear()
     },
+    sendAccountUpdate: ({ banState, event, restrictions, time, violationType, wabaId }) =>
+      postWabaChange(
+        wabaId,
+        'account_update',
+        {
+          event,
+          ...(restrictions
+            ? {
+                restriction_info: restrictions.map((r) => ({
+                  restriction_type: r.type,
+                  // Meta's own format: "2026-04-19T13:59:20+0000".
+                  ...(r.expiration
+                    ? { expiration: r.expiration.toISOString().replace(/\.\d{3}Z$/, '+0000') }
+                    : {}),
+                })),
+              }
+            : {}),
+          ...(banState
+            ? { ban_info: { waba_ban_date: new Date().toISOString(), waba_ban_state: banState } }
+            : {}),
+          ...(violationType ? { violation_info: { violation_type: violationType } } : {}),
+        },
+        time,
+      ),
+    sendCategoryUpdate: ({
+      effectiveAt,
+      language,
+      newCategory,
+      previousCategory,
+      templateName,
+      time,
+      wabaId,
+    }) => {
+      const template = effectiveAt
+        ? (options.templates[wabaId] ?? []).find(
+            (t) => t.name === templateName && t.language === language,
+          )
+        : updateTemplate(wabaId, templateName, language, { category: newCategory })
+      const previous = previousCategory ?? template?.category
+      postWabaChange(
+        wabaId,
+        'template_category_update',
+        {
+          message_template_id: Number(template?.id ?? 0),
+          message_template_language: language,
+          message_template_name: templateName,
+          ...(effectiveAt
+            ? {
+                category_update_timestamp: Math.floor(effectiveAt.getTime() / 1000),
+                correct_category: newCategory,
+                new_category: previous,
+              }
+            : { new_category: newCategory, previous_category: previous }),
+        },
+        time,
+      )
+    },
     sendInboundButton: ({ name, from, payload, phoneNumberId, text }) =>
       postInbound({ name, from, phoneNumberId }, { type: 'button', button: { payload, text } }),
     sendInboundText: ({ name, from, phoneNumberId, text }) =>
       postInbound({ name, from, phoneNumberId }, { type: 'text', text: { body: text } }),
-    sendTemplateStatusUpdate: ({ event, language, reason, templateName, wabaId }) => {
-      const account = accountByWaba(wabaId)
-      if (!account) {
-        throw new Error(`unknown WABA id ${wabaId}`)
-      }
-      const template = (options.templates[wabaId] ?? []).find(
-        (t) => t.name === templateName && t.language === language,
+    sendQualityUpdate: ({ currentLimit, event, phoneNumberId, qualityScore, time }) => {
+      const account = knownAccount(phoneNumberId)
+      postWabaChange(
+        account.wabaId,
+        'phone_number_quality_update',
+        {
+          display_phone_number: account.displayPhoneNumber ?? '15550000000',
+          event,
+          ...(currentLimit
+            ? { current_limit: currentLimit, max_daily_conversations_per_business: currentLimit }
+            : {}),
+          ...(qualityScore ? { quality_score: { score: qualityScore } } : {}),
+        },
+        time,
       )
-      if (template) {
-        // A copy: the template lists given to the simulator may be shared (demoTemplates).
-        options.templates = {
-          ...options.templates,
-          [wabaId]: (options.templates[wabaId] ?? []).map((t) =>
-            t === template ? { ...t, status: event } : t,
-          ),
-        }
-      }
-      postSigned(account, {
-        entry: [
-          {
-            id: wabaId,
-            changes: [
-              {
-                field: 'message_template_status_update',
-                value: {
-                  event,
-                  message_template_id: Number(template?.id ?? 0),
-                  message_template_language: language,
-                  message_template_name: templateName,
-                  reason: reason ?? 'NONE',
-                },
-              },
-            ],
-            time: Math.floor(Date.now() / 1000),
-          },
-        ],
-        object: 'whatsapp_business_account',
-      })
+    },
+    sendTemplateStatusUpdate: ({ event, language, reason, templateName, time, wabaId }) => {
+      const template = updateTemplate(wabaId, templateName, language, { status: event })
+      postWabaChange(
+        wabaId,
+        'message_template_status_update',
+        {
+          event,
+          message_template_id: Number(template?.id ?? 0),
+          message_template_language: language,
+          message_template_name: templateName,
+          reason: reason ?? 'NONE',
+        },
+        time,
+      )
     },
     sendUserPreference: ({ name, from, phoneNumberId, timestamp, value }) => {
       const account = knownAccount(phoneNumberId)
@@ -475,4 +623,5 @@ export const startCloudApiSimulator = async (
     sent,
     url: simulatorUrl,
   }
+  return simulator
 }

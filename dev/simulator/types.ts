@@ -3,7 +3,15 @@ import type { MetaTemplate } from '../../src/meta/types.js'
 export type SimulatedAccount = {
   accessToken: string
   appSecret: string
+  /** The business portfolio owning the WABA (its `owner_business_info.id`); none when unset. */
+  businessId?: string
   displayPhoneNumber?: string
+  /**
+   * The number's `whatsapp_business_manager_messaging_limit` (TIER_250, TIER_2K, TIER_10K,
+   * TIER_100K, TIER_UNLIMITED). Default TIER_UNLIMITED. Reported only: the simulator does not
+   * refuse sends over it (Meta documents no error code for it).
+   */
+  messagingLimit?: string
   phoneNumberId: string
   wabaId: string
 }
@@ -61,4 +69,52 @@ export type RequestLog = {
   phoneNumberId: string
   status: number
   to?: string
+}
+
+/** `sendQualityUpdate`: the webhook Meta posts when a number's quality or limit changes. */
+export type QualityUpdateArgs = {
+  /** TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED (sent as current_limit and max_daily_conversations_per_business). */
+  currentLimit?: string
+  /** FLAGGED, UNFLAGGED, DOWNGRADE, UPGRADE, ... */
+  event: string
+  phoneNumberId: string
+  /** Sent in the newer shape: `quality_score: { score }` (GREEN, YELLOW, RED, UNKNOWN). */
+  qualityScore?: string
+  time?: Date
+}
+
+/** `sendCategoryUpdate`: Meta moved a template to another category (or will, at `effectiveAt`). */
+export type CategoryUpdateArgs = {
+  /** Announce the change for this time instead of reporting it made. */
+  effectiveAt?: Date
+  language: string
+  newCategory: string
+  /** Default: the simulated template's category. */
+  previousCategory?: string
+  templateName: string
+  time?: Date
+  wabaId: string
+}
+
+/** `sendAccountUpdate`: restrictions, bans and violations of a WhatsApp Business Account. */
+export type AccountUpdateArgs = {
+  /** DISABLED_UPDATE's ban state: DISABLE, REINSTATE, SCHEDULE_FOR_DISABLE. */
+  banState?: string
+  event: string
+  /** ACCOUNT_RESTRICTION's restrictions (an empty list lifts them). */
+  restrictions?: Array<{ expiration?: Date; type: string }>
+  time?: Date
+  violationType?: string
+  wabaId: string
+}
+
+/** `sendTemplateStatusUpdate`: Meta approved, paused, disabled... a template. */
+export type TemplateStatusArgs = {
+  event: string
+  language: string
+  reason?: string
+  templateName: string
+  /** The entry's time (default now): reordered webhooks are told apart by it. */
+  time?: Date
+  wabaId: string
 }

@@ -1,5 +1,6 @@
 import type { Payload } from 'payload'
 
+import type { CostEstimate } from '../audience/costEstimate.js'
 import type { CampaignDates } from '../collections/campaignStatuses.js'
 import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
@@ -7,6 +8,10 @@ import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
 
 export type CampaignAnalytics = {
+  /** Meta changed (or will change) the template's category since the campaign was made. */
+  categoryChanged: null | string
+  /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
+  costEstimate: CostEstimate | null
   counts: {
     delivered: number
     failed: number
@@ -22,16 +27,30 @@ export type CampaignAnalytics = {
   /** Sends per second over the last 10 seconds. */
   messagesPerSecond: number
   rates: { delivered: number; failed: number; read: number }
+  /** When a campaign a restriction paused resumes on its own; ISO date. */
+  resumeAt: null | string
   /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
   scheduledAt: null | string
   status: string
+  /** What the status does not say, for API readers: "waiting for messaging limit — resumes at 14:05 UTC". */
+  statusDetail: null | string
   timeline: TimelinePoint[]
+  /**
+   * While the portfolio's messaging limit holds the running campaign: when it goes on (ISO
+   * date); the admin shows "waiting for messaging limit — resumes at HH:MM".
+   */
+  waitingUntil: null | string
 } & CampaignDates
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0)
 
 const isoDate = (value: unknown): null | string =>
   value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : null
+
+const waitingUntil = (campaign: Record<string, unknown>, now: Date) => {
+  const until = isoDate(campaign.waitingUntil)
+  return campaign.status === 'running' && until && new Date(until) > now ? until : null
+}
 
 /** The campaign's live figures: counters from the campaign, pace and breakdowns from recipients. */
 export const campaignAnalytics = async (
@@ -62,8 +81,14 @@ export const campaignAnalytics = async (
     unknown: Number(campaign.unknownCount ?? 0),
   }
   const messagesPerSecond = recent / (windowMs / 1000)
+  const waiting = waitingUntil(campaign, options.clock())
   return {
+    categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
+    costEstimate:
+      campaign.costEstimate && typeof campaign.costEstimate === 'object'
+        ? (campaign.costEstimate as CostEstimate)
+        : null,
     counts,
     etaSeconds:
       campaign.status === 'running' && messagesPerSecond > 0
@@ -77,9 +102,14 @@ export const campaignAnalytics = async (
       failed: rate(counts.failed, counts.total),
       read: rate(counts.read, counts.sent),
     },
+    resumeAt: isoDate(campaign.resumeAt),
     scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,
     startedAt: isoDate(campaign.startedAt),
     status: String(campaign.status),
+    statusDetail: waiting
+      ? `waiting for messaging limit — resumes at ${waiting.slice(11, 16)} UTC (${waiting.slice(0, 10)})`
+      : null,
     timeline,
+    waitingUntil: waiting,
   }
 }

@@ -45,3 +45,7 @@ export const normalizePhone = (raw: unknown, defaultCountryCode: string): PhoneR
         ok: false,
       }
 }
+
+/** The country calling code of E.164 digits ("919876543210" -> "91"); undefined if none fits. */
+export const callingCodeOf = (phone: string): string | undefined =>
+  parsePhoneNumberFromString(`+${phone}`)?.countryCallingCode

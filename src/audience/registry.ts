@@ -3,11 +3,18 @@ import type { Payload, PayloadRequest } from 'payload'
 import type { AudienceRow, NamedAudience, ResolvedOptions } from '../options.js'
 import type { CsvPreview } from './csvPreview.js'
 
+import { AudienceError } from './audienceError.js'
 import { contactsSource } from './contactsSource.js'
 import { previewCsv } from './csvPreview.js'
 import { CsvAudienceError, inspectCsv } from './csvRows.js'
 import { csvSource, openAudienceFile } from './csvSource.js'
 import { namedSource } from './namedSource.js'
+import {
+  earlierCampaign,
+  type RetargetChoice,
+  retargetFields,
+  retargetSource,
+} from './retargetSource.js'
 
 /** The campaign (saved or being edited) whose audience is read. */
 export type AudienceQuery = {
@@ -20,6 +27,8 @@ export type AudienceQuery = {
   filters?: unknown
   payload: Payload
   req?: PayloadRequest
+  /** The earlier campaign and outcome, for a retargeting audience. */
+  retarget?: RetargetChoice
 }
 
 export type AudiencePreview = {
@@ -32,15 +41,9 @@ export type AudiencePreview = {
   firstRow?: AudienceRow
 }
 
-/** Why an audience cannot be read, in words an editor can act on. */
-export class AudienceError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'AudienceError'
-  }
-}
+export { AudienceError }
 
-/** One audience type (contacts, csv, or a named audience), as every caller sees it. */
+/** One audience type (contacts, csv, retarget, or a named audience), as every caller sees it. */
 export type AudienceEntry = {
   /**
    * Whether rows hold only `fields`, so a mapping to another field is refused before Run
@@ -147,6 +150,47 @@ const csvEntry = (options: ResolvedOptions): AudienceEntry => {
   }
 }
 
+const retargetEntry = (options: ResolvedOptions): AudienceEntry => {
+  const earlier = (query: AudienceQuery) =>
+    earlierCampaign({
+      choice: query.retarget ?? {},
+      currentId: query.campaign.id,
+      options,
+      payload: query.payload,
+    })
+  async function* rows(query: AudienceQuery) {
+    const { doc, outcome } = await earlier(query)
+    yield* retargetSource({
+      slug: options.slugs.recipients,
+      campaignId: doc.id,
+      outcome,
+      payload: query.payload,
+    })
+  }
+  return {
+    closedFields: true,
+    fields: async (query) => retargetFields(query.payload, options, (await earlier(query)).doc),
+    nameField: 'name',
+    phoneField: 'phone',
+    preview: async (query) => {
+      if (!query.retarget?.campaign) {
+        // No earlier campaign picked yet: nothing to show, nothing wrong.
+        return { fields: [] }
+      }
+      try {
+        const { doc } = await earlier(query)
+        return {
+          fields: await retargetFields(query.payload, options, doc),
+          firstRow: await firstOf(rows(query)),
+        }
+      } catch (error) {
+        return previewError(error)
+      }
+    },
+    rows,
+  }
+}
+
 const namedEntry = (
   options: ResolvedOptions,
   key: string,
@@ -172,12 +216,14 @@ const namedEntry = (
 }
 
 /**
- * The audience registry: `contacts`, `csv` and the named audiences of the plugin's options, each
- * read the same way. Throws an AudienceError for a type that is not registered.
+ * The audience registry: `contacts`, `csv`, `retarget` (an earlier campaign's recipients by
+ * outcome) and the named audiences of the plugin's options, each read the same way. Throws an
+ * AudienceError for a type that is not registered.
  */
 const builtIn: Record<string, (options: ResolvedOptions) => AudienceEntry> = {
   contacts: contactsEntry,
   csv: csvEntry,
+  retarget: retargetEntry,
 }
 
 export const audienceEntry = (options: ResolvedOptions, audienceType: string): AudienceEntry => {

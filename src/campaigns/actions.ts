@@ -5,9 +5,10 @@ import type { CampaignPatch } from '../store/index.js'
 import type { CampaignAction } from './transitions.js'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { loadCampaignContext } from '../sending/campaignContext.js'
+import { type CampaignDoc, loadCampaignContext } from '../sending/campaignContext.js'
 import { getStore } from '../store/index.js'
 import { campaignQueue, runPipeline } from './campaignQueue.js'
+import { campaignHold, signalCleared } from './guardrails.js'
 import { moveCampaign } from './moveCampaign.js'
 import { preflightProblems } from './preflight.js'
 import { canTransition, fromStatuses, transitions } from './transitions.js'
@@ -70,16 +71,37 @@ const refuseOnProblems = async (
   }
 }
 
+/**
+ * Meta restricted or disabled the campaign's WhatsApp Business Account: sending now would be
+ * refused (and count against it), so Run and Resume refuse unless forced. A RED quality
+ * rating does not refuse: the editor resuming is the decision to send on.
+ */
+const refuseWhileHeld = async (payload: Payload, campaign: CampaignDoc) => {
+  const hold = await campaignHold(payload, campaign.account)
+  if (hold && hold.kind !== 'quality') {
+    throw new CampaignActionError(
+      `${hold.message} ${hold.until ? 'Paused campaigns resume on their own then. ' : ''}Send anyway with {"force": true}.`,
+      409,
+    )
+  }
+}
+
+/** `force`: run or resume even while Meta restricts or disables the account. */
+export type ForceOption = { force?: boolean }
+
 /** Run now, or schedule when scheduledAt is in the future. */
 export const runCampaign = async (
   payload: Payload,
   id: number | string,
-  { wait = false }: { wait?: boolean } = {},
+  { force = false, wait = false }: { wait?: boolean } & ForceOption = {},
 ): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const context = await loadCampaignContext(payload, campaignId)
   await refuseOnProblems(payload, context)
+  if (!force) {
+    await refuseWhileHeld(payload, context.campaign)
+  }
   const queue = await campaignQueue(payload)
   const scheduledAt = context.campaign.scheduledAt ? new Date(context.campaign.scheduledAt) : null
   if (scheduledAt && scheduledAt.getTime() > Date.now()) {
@@ -115,18 +137,24 @@ export const pauseCampaign = async (
 export const resumeCampaign = async (
   payload: Payload,
   id: number | string,
+  { force = false }: ForceOption = {},
 ): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
   const context = await loadCampaignContext(payload, campaignId)
   // An account error paused it: check the fix before sending again.
   await refuseOnProblems(payload, context)
+  if (!force) {
+    await refuseWhileHeld(payload, context.campaign)
+  }
   const status = await applyTransition(payload, campaignId, 'resume', {
-    error: null,
-    pausedAt: null,
+    ...signalCleared,
     ...(context.campaign.startedAt ? {} : { startedAt: new Date() }),
   })
-  await (await campaignQueue(payload)).enqueue(campaignId)
+  const queue = await campaignQueue(payload)
+  // A job waiting for a restriction's expiry has nothing left to do.
+  await queue.unschedule(campaignId)
+  await queue.enqueue(campaignId)
   return { status }
 }
 
@@ -163,9 +191,8 @@ export const retryCampaign = async (
     return { requeued, status: current as CampaignStatus }
   }
   const status = await applyTransition(payload, campaignId, action, {
+    ...signalCleared,
     completedAt: null,
-    error: null,
-    pausedAt: null,
   })
   await (await campaignQueue(payload)).enqueue(campaignId)
   return { requeued, status }

@@ -18,10 +18,16 @@ export const transitions = {
   pause: { by: 'user', from: ['running', 'scheduled'], to: 'paused' },
   /**
    * A guardrail stopped it: Meta refused its account, number or template (by an error or a
-   * template status webhook), or too many of its sends failed. Stays until fixed and resumed.
+   * template status webhook), restricted or disabled its account, rated its number RED, or too
+   * many of its sends failed. A scheduled campaign is held too, so it does not start into the
+   * stop. Stays until fixed and resumed (a restriction: until it expires).
    */
-  pauseByGuardrail: { by: 'engine', from: ['running'], to: 'paused' },
+  pauseByGuardrail: { by: 'engine', from: ['running', 'scheduled'], to: 'paused' },
+  /** A restriction that paused it expired or was lifted, and its start time is ahead. */
+  rescheduleBySignal: { by: 'engine', from: ['paused'], to: 'scheduled' },
   resume: { by: 'user', from: ['paused'], to: 'running' },
+  /** A restriction that paused it expired or was lifted, and nothing else holds its account. */
+  resumeBySignal: { by: 'engine', from: ['paused'], to: 'running' },
   /** Resends recipients that failed for a temporary reason. */
   retry: { by: 'user', from: ['completed', 'paused', 'failed'], to: 'running' },
   /** Resends recipients whose outcome is unknown (they may get the message twice). */

@@ -2,6 +2,7 @@ import type { CollectionConfig, Field } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
+import { messagingTiers, tierLabel } from '../meta/messagingTiers.js'
 import { adminGroup } from './adminGroup.js'
 import { createSecretCipher } from './secretCipher.js'
 
@@ -35,6 +36,63 @@ const secretFields = (name: SecretFieldName, label: string): Field[] => [
   },
 ]
 
+/** Written by Meta's webhooks; each clock orders the webhooks of its kind (they come reordered). */
+const signal = (field: Field): Field =>
+  ({
+    ...field,
+    admin: { ...field.admin, readOnly: true },
+  }) as Field
+
+const signalFields: Field[] = [
+  signal({
+    name: 'qualityRating',
+    type: 'select',
+    options: ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'],
+  }),
+  signal({ name: 'qualityEvent', type: 'text', label: 'Last quality event' }),
+  signal({
+    name: 'reportedMessagingLimit',
+    type: 'text',
+    admin: { description: 'The messaging limit Meta last reported for the number (e.g. TIER_2K).' },
+  }),
+  signal({
+    name: 'qualityUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'restriction',
+    type: 'text',
+    admin: { description: 'Restrictions Meta placed on the WhatsApp Business Account.' },
+  }),
+  signal({
+    name: 'restrictedUntil',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'restrictionUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({
+    name: 'banState',
+    type: 'text',
+    admin: { description: 'DISABLE, REINSTATE, SCHEDULE_FOR_DISABLE, DELETED.' },
+  }),
+  signal({
+    name: 'banUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+  signal({ name: 'violationType', type: 'text' }),
+  signal({
+    name: 'violationUpdatedAt',
+    type: 'date',
+    admin: { date: { pickerAppearance: 'dayAndTime' } },
+  }),
+]
+
 export const accountsCollection = (options: ResolvedOptions): CollectionConfig => {
   const cipher = createSecretCipher(options.encryptionKey)
   return {
@@ -46,7 +104,7 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
       update: options.access.update,
     },
     admin: {
-      defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond'],
+      defaultColumns: ['name', 'phoneNumberId', 'wabaId', 'messagesPerSecond', 'messagingLimit'],
       group: adminGroup,
       useAsTitle: 'name',
     },
@@ -81,6 +139,20 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
         admin: { description: 'The token you enter in Meta’s webhook settings.' },
       },
       {
+        name: 'displayPhoneNumber',
+        type: 'text',
+        admin: {
+          description:
+            'The number as Meta displays it (e.g. 15550783881): quality webhooks name the number by it.',
+        },
+      },
+      {
+        type: 'collapsible',
+        admin: { initCollapsed: false, position: 'sidebar' },
+        fields: signalFields,
+        label: 'Signals from Meta',
+      },
+      {
         name: 'messagesPerSecond',
         type: 'number',
         admin: { description: 'Meta’s throughput for this number; all campaigns share it.' },
@@ -88,6 +160,36 @@ export const accountsCollection = (options: ResolvedOptions): CollectionConfig =
         max: 1000,
         min: 1,
         required: true,
+      },
+      {
+        name: 'portfolioId',
+        type: 'text',
+        admin: {
+          description:
+            'The Meta business portfolio that owns this number’s WhatsApp Business Account. Numbers of one portfolio share its messaging limit. Filled by Sync; empty counts this WABA’s numbers together.',
+        },
+        index: true,
+        label: 'Business portfolio ID',
+      },
+      {
+        name: 'messagingLimit',
+        type: 'select',
+        admin: {
+          description:
+            'Meta’s messaging limit: unique recipients of business-initiated messages the portfolio may reach in a moving 24 hours. Campaigns wait when it is reached. Filled by Sync; empty sets no limit.',
+        },
+        label: 'Messaging limit (tier)',
+        options: messagingTiers.map((tier) => ({ label: tierLabel(tier), value: tier })),
+      },
+      {
+        name: 'messagingLimitSyncedAt',
+        type: 'date',
+        admin: {
+          condition: (data) => Boolean(data?.messagingLimitSyncedAt),
+          date: { pickerAppearance: 'dayAndTime' },
+          readOnly: true,
+        },
+        label: 'Messaging limit synced at',
       },
     ],
     hooks: {

@@ -35,3 +35,26 @@ export type CampaignCounterField = (typeof campaignCounterFields)[number]
 export const campaignDateFields = ['startedAt', 'pausedAt', 'completedAt'] as const
 /** ISO dates, null until set. */
 export type CampaignDates = Record<(typeof campaignDateFields)[number], null | string>
+
+/**
+ * What a retargeting audience picks from an earlier campaign's recipients. Replies and button
+ * taps join once inbound replies are stored on recipients.
+ */
+// In the order a message moves, as the outcome picker lists them.
+/* eslint-disable perfectionist/sort-objects */
+export const retargetOutcomes = {
+  sent_not_delivered: { label: 'Sent but not delivered', status: 'sent' },
+  delivered_not_read: { label: 'Delivered but not read', status: 'delivered' },
+  read: { label: 'Read', status: 'read' },
+  failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
+} as const satisfies Record<string, { label: string; retryable?: boolean; status: RecipientStatus }>
+/* eslint-enable perfectionist/sort-objects */
+export type RetargetOutcome = keyof typeof retargetOutcomes
+
+/** Campaign statuses whose recipients a retargeting audience may read: the campaign has sent. */
+export const retargetableStatuses: CampaignStatus[] = [
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+]

@@ -3,7 +3,13 @@ import type { CollectionConfig, Field, FieldAccess, PayloadRequest, Where } from
 import type { ResolvedOptions } from '../options.js'
 
 import { adminGroup } from './adminGroup.js'
-import { campaignCounterFields, campaignDateFields, campaignStatuses } from './campaignStatuses.js'
+import {
+  campaignCounterFields,
+  campaignDateFields,
+  campaignStatuses,
+  retargetableStatuses,
+  retargetOutcomes,
+} from './campaignStatuses.js'
 import { engineFields } from './engineFields.js'
 import { relationId } from './relationId.js'
 
@@ -28,6 +34,7 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
   const audienceOptions = [
     { label: 'Contacts', value: 'contacts' },
     { label: 'CSV upload', value: 'csv' },
+    { label: 'Earlier campaign (retarget)', value: 'retarget' },
     ...Object.entries(options.audiences).map(([key, audience]) => ({
       label: audience.label ?? key,
       value: key,
@@ -169,6 +176,62 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
             : 'A CSV audience needs a CSV file with a "phone" column.',
       },
       {
+        type: 'row',
+        admin: { condition: (data) => data?.audienceType === 'retarget' },
+        fields: [
+          {
+            name: 'retargetCampaign',
+            type: 'relationship',
+            admin: {
+              description: 'Its recipients with the outcome below are this audience.',
+              width: '50%',
+            },
+            // Only campaigns that have sent have outcomes; never the campaign itself.
+            filterOptions: ({ id }) => {
+              const where: Where[] = [{ status: { in: retargetableStatuses } }]
+              if (id !== undefined) {
+                where.push({ id: { not_equals: id } })
+              }
+              return { and: where }
+            },
+            label: 'Earlier campaign',
+            relationTo: options.slugs.campaigns,
+            validate: (
+              value: unknown,
+              { id, siblingData }: { id?: number | string; siblingData: Record<string, unknown> },
+            ) => {
+              if (siblingData.audienceType !== 'retarget') {
+                return true
+              }
+              const earlier = relationId(value)
+              if (!earlier) {
+                return 'A retargeting audience needs an earlier campaign.'
+              }
+              return id !== undefined && String(id) === earlier
+                ? 'A campaign cannot retarget its own recipients.'
+                : true
+            },
+          },
+          {
+            name: 'retargetOutcome',
+            type: 'select',
+            admin: { width: '50%' },
+            label: 'Outcome',
+            options: Object.entries(retargetOutcomes).map(([value, { label }]) => ({
+              label,
+              value,
+            })),
+            validate: (
+              value: unknown,
+              { siblingData }: { siblingData: Record<string, unknown> },
+            ) =>
+              siblingData.audienceType !== 'retarget' || value
+                ? true
+                : 'Pick which of the earlier recipients to message.',
+          },
+        ],
+      },
+      {
         name: 'csvPreview',
         type: 'ui',
         admin: {
@@ -248,8 +311,46 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
       {
+        name: 'categoryChanged',
+        type: 'textarea',
+        ...engineOnly,
+        admin: {
+          condition: (data) => Boolean(data?.categoryChanged),
+          position: 'sidebar',
+          readOnly: true,
+        },
+        label: 'Template category changed',
+      },
+      {
+        name: 'resumeAt',
+        type: 'date',
+        ...engineOnly,
+        admin: {
+          condition: (data) => Boolean(data?.resumeAt),
+          date: { pickerAppearance: 'dayAndTime' },
+          description: 'Resumes on its own then (the restriction that paused it expires).',
+          position: 'sidebar',
+          readOnly: true,
+        },
+      },
+      {
         name: 'materializedAt',
         type: 'date',
+        ...engineOnly,
+        admin: { hidden: true },
+      },
+      {
+        // Set while the portfolio's messaging limit holds a running campaign; the controls
+        // panel shows it live ("waiting for messaging limit — resumes at ...").
+        name: 'waitingUntil',
+        type: 'date',
+        ...engineOnly,
+        admin: { hidden: true },
+      },
+      {
+        // The rate card's estimate for the recipients to send, set when the audience is materialized.
+        name: 'costEstimate',
+        type: 'json',
         ...engineOnly,
         admin: { hidden: true },
       },
@@ -284,10 +385,12 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
         },
       },
       // The last counter updates applied, so a retried one is not applied twice (MongoDB).
-      // The webhook applier's recent batch counter updates, likewise (MongoDB).
       ...engineFields([
         { name: 'counterOps', type: 'json' },
+        // The webhook applier's recent batch counter updates, likewise (MongoDB).
         { name: 'applierOps', type: 'json' },
+        // What paused it (campaigns/guardrails.ts PausedBy): a restriction's pause resumes itself.
+        { name: 'pausedBy', type: 'text' },
       ]),
     ],
     labels: { plural: 'Campaigns', singular: 'Campaign' },

@@ -70,6 +70,12 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
       },
     },
     { name: 'attempts', type: 'number', defaultValue: 0 },
+    {
+      // Counted by the frequency cap: MARKETING messages a phone got recently, across campaigns.
+      name: 'templateCategory',
+      type: 'text',
+      admin: { description: "The template's category when the campaign started sending." },
+    },
     ...engineFields([
       // The claim a worker holds on a recipient while sending, and when it took it.
       { name: 'claimToken', type: 'text', index: true },

@@ -8,6 +8,11 @@ import { adminGroup } from './adminGroup.js'
 export const templateStatuses = ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED'] as const
 export type TemplateStatus = (typeof templateStatuses)[number]
 
+export const templateCategories = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const
+
+/** Written by Meta's webhooks; each clock orders the webhooks of its kind (they come reordered). */
+const fromWebhooks = { position: 'sidebar', readOnly: true } as const
+
 export const templatesCollection = (options: ResolvedOptions): CollectionConfig => ({
   slug: options.slugs.templates,
   access: {
@@ -51,7 +56,37 @@ export const templatesCollection = (options: ResolvedOptions): CollectionConfig 
     {
       name: 'category',
       type: 'select',
-      options: ['MARKETING', 'UTILITY', 'AUTHENTICATION'],
+      options: [...templateCategories],
+    },
+    {
+      name: 'previousCategory',
+      type: 'select',
+      admin: { ...fromWebhooks, condition: (data) => Boolean(data?.previousCategory) },
+      options: [...templateCategories],
+    },
+    {
+      name: 'categoryUpdatedAt',
+      type: 'date',
+      admin: {
+        ...fromWebhooks,
+        condition: (data) => Boolean(data?.categoryUpdatedAt),
+        description: 'When Meta last changed (or announced a change of) the category.',
+      },
+    },
+    {
+      name: 'pendingCategory',
+      type: 'select',
+      admin: {
+        ...fromWebhooks,
+        condition: (data) => Boolean(data?.pendingCategory),
+        description: 'The category Meta announced it will move the template to.',
+      },
+      options: [...templateCategories],
+    },
+    {
+      name: 'pendingCategoryAt',
+      type: 'date',
+      admin: { ...fromWebhooks, condition: (data) => Boolean(data?.pendingCategoryAt) },
     },
     {
       name: 'status',
@@ -89,6 +124,11 @@ export const templatesCollection = (options: ResolvedOptions): CollectionConfig 
     },
     { name: 'metaId', type: 'text', admin: { readOnly: true }, label: 'Meta template ID' },
     { name: 'rejectedReason', type: 'text', admin: { readOnly: true } },
+    {
+      name: 'statusUpdatedAt',
+      type: 'date',
+      admin: { ...fromWebhooks, description: 'When Meta last changed the status (webhook time).' },
+    },
   ],
   hooks: {
     beforeChange: [

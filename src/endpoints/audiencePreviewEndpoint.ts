@@ -7,7 +7,8 @@ import { relationId } from '../collections/relationId.js'
 import { refuseUnlessAllowed } from './checkAccess.js'
 
 /**
- * POST /api/<campaigns>/audience-preview { audienceType, account, csvFile, campaign }: the
+ * POST /api/<campaigns>/audience-preview { audienceType, account, csvFile, campaign,
+ * retargetCampaign, retargetOutcome }: the
  * fields the audience offers to mappings, its first row (each mapping's example value), and the
  * CSV's columns, size and first rows, before saving.
  */
@@ -34,6 +35,10 @@ export const audiencePreviewEndpoint = (options: ResolvedOptions): Endpoint => (
         csvFile,
         payload: req.payload,
         req,
+        retarget: {
+          campaign: relationId(body.retargetCampaign),
+          outcome: typeof body.retargetOutcome === 'string' ? body.retargetOutcome : undefined,
+        },
       }),
     )
   },

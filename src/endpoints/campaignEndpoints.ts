@@ -27,10 +27,12 @@ const readJson = async (req: PayloadRequest): Promise<Record<string, unknown>> =
 const actions: Record<string, Action> = {
   cancel: (payload, id) => cancelCampaign(payload, id),
   pause: (payload, id) => pauseCampaign(payload, id),
-  resume: (payload, id) => resumeCampaign(payload, id),
+  resume: async (payload, id, req) =>
+    resumeCampaign(payload, id, { force: (await readJson(req)).force === true }),
   retry: async (payload, id, req) =>
     retryCampaign(payload, id, { unknown: (await readJson(req)).unknown === true }),
-  run: (payload, id) => runCampaign(payload, id),
+  run: async (payload, id, req) =>
+    runCampaign(payload, id, { force: (await readJson(req)).force === true }),
 }
 
 /** POST /api/<campaigns>/:id/{run,pause,resume,cancel,retry}, guarded by the `run` access rule. */

@@ -47,6 +47,8 @@ export const createInlineQueue = (
       for (const campaign of await campaignsToResume(payload)) {
         if (campaign.status === 'scheduled' && campaign.scheduledAt) {
           arm(campaign.id, campaign.scheduledAt)
+        } else if (campaign.status === 'paused' && campaign.resumeAt) {
+          arm(campaign.id, campaign.resumeAt)
         } else {
           run(campaign.id)
         }

@@ -127,7 +127,23 @@ export const createGraphClient = ({
     }
   }
 
-  return { listTemplates, sendTemplate }
+  /** Reads fields of a Graph object (a phone number, a WABA); throws Meta's error. */
+  const readFields = async (id: string, fields: string[]): Promise<Record<string, unknown>> => {
+    const response = await fetchImpl(`${root}/${id}?fields=${fields.join(',')}`, {
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body = (await response.json().catch(() => ({}))) as MetaErrorBody &
+      Record<string, unknown>
+    if (!response.ok) {
+      throw new Error(
+        `Could not read ${fields.join(', ')}: ${apiError(response.status, body).message}`,
+      )
+    }
+    return body
+  }
+
+  return { listTemplates, readFields, sendTemplate }
 }
 
 export type GraphClient = ReturnType<typeof createGraphClient>

@@ -14,6 +14,8 @@ export type CampaignDoc = {
   materializedAt?: null | string
   name: string
   parameterMappings?: null | Record<string, string>
+  retargetCampaign?: unknown
+  retargetOutcome?: null | string
   scheduledAt?: null | string
   status: string
 } & Record<string, unknown>
@@ -22,8 +24,10 @@ export type AccountDoc = {
   accessToken?: null | string
   id: number | string
   messagesPerSecond?: null | number
+  messagingLimit?: null | string
   name: string
   phoneNumberId: string
+  portfolioId?: null | string
   wabaId: string
 }
 
@@ -89,4 +93,8 @@ export const audienceQuery = (payload: Payload, context: CampaignContext): Audie
   csvFile: relationId(context.campaign.csvFile),
   filters: context.campaign.audienceFilters,
   payload,
+  retarget: {
+    campaign: relationId(context.campaign.retargetCampaign),
+    outcome: context.campaign.retargetOutcome ?? undefined,
+  },
 })

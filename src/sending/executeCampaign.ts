@@ -1,14 +1,17 @@
 import type { Payload } from 'payload'
 
 import { applyErrorSignals } from '../audience/contactSignals.js'
+import { estimateCost } from '../audience/costEstimate.js'
 import { audienceEntry } from '../audience/registry.js'
 import { buildSendComponents } from '../audience/renderComponents.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { createRetryTransient, getStore, isTransientDatabaseError } from '../store/index.js'
 import { audienceQuery, loadCampaignContext } from './campaignContext.js'
 import { findExcludedPhones } from './excludedPhones.js'
+import { frequencyCapCheck } from './frequencyCap.js'
 import { createGraphSender } from './graphSender.js'
 import { materializeAudience } from './materialize.js'
+import { messagingLimitOf, portfolioOf } from './messagingLimit.js'
 import { runSendLoop } from './sendLoop.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -18,6 +21,8 @@ export type RunEnd =
   | { error: string; kind: 'failed' }
   | { error: string; kind: 'paused'; scope: PauseScope }
   | { kind: 'completed' }
+  /** The portfolio's messaging limit is reached: the campaign stays running and goes on at `resumeAt` (clock time). */
+  | { kind: 'waiting'; resumeAt: Date }
 
 /**
  * Which running campaigns a guardrail pauses: every one on the campaign's account (Meta stopped
@@ -80,38 +85,75 @@ const executeOnce = async (
       throw new Error('The campaign lost its account or template.')
     }
     const excludedFor = { accountId: String(account.id), category: template.category }
+    // Meta may move the template to another category mid-run (template_category_update):
+    // each batch is checked against the category it has when claimed.
+    const currentCategory = async () => {
+      const now = await payload.findByID({
+        id: template.id,
+        collection: options.slugs.templates,
+        depth: 0,
+        disableErrors: true,
+        select: { category: true },
+      })
+      return now ? (now.category as null | string | undefined) : template.category
+    }
     if (!campaign.materializedAt) {
       const audience = audienceEntry(options, campaign.audienceType)
-      await materializeAudience({
+      const { pendingByCallingCode } = await materializeAudience({
         campaignId,
         defaultCountryCode: options.defaultCountryCode,
         excludedPhones: await findExcludedPhones(payload, options, excludedFor),
         nameField: audience.nameField,
+        overCap: frequencyCapCheck(store, options, campaignId, template.category),
         parameterMappings: campaign.parameterMappings ?? {},
         phoneField: audience.phoneField,
         rows: audience.rows(audienceQuery(payload, context)),
         store,
+        templateCategory: template.category ?? undefined,
         templateComponents: template.components ?? [],
       })
-      await store.updateCampaign(campaignId, { materializedAt: new Date() })
+      await store.updateCampaign(campaignId, {
+        costEstimate: options.rateCard
+          ? estimateCost(options.rateCard, template.category, pendingByCallingCode)
+          : null,
+        materializedAt: new Date(),
+      })
     }
 
     // Claims older than the lease belong to a worker that died mid-send.
     await store.markStaleClaimsUnknown(campaignId, new Date(Date.now() - options.claimLeaseMs))
 
+    const limit = messagingLimitOf(account, options.clock())
     const result = await runSendLoop({
       campaignId,
       errorBreaker: options.errorBreaker,
       excludedPhones: (phones) =>
-        retry(() => findExcludedPhones(payload, options, excludedFor, phones)),
+        retry(async () =>
+          findExcludedPhones(
+            payload,
+            options,
+            { ...excludedFor, category: await currentCategory() },
+            phones,
+          ),
+        ),
       language: template.language,
       messagesPerSecond: account.messagesPerSecond ?? 80,
       onBatch: touch,
       onFailed: (failed) =>
         retry(() => applyErrorSignals(payload, options, account.id, failed, new Date())),
       phoneNumberId: account.phoneNumberId,
+      releaseRecipients: (reservation, phones) =>
+        store.releaseRecipients(portfolioOf(account), reservation, phones),
       renderComponents: (recipient) =>
         buildSendComponents(template.components ?? [], recipient.parameters),
+      reserveRecipients: limit
+        ? (phones) =>
+            // Counted at the clock's time of each batch.
+            store.reserveRecipients(portfolioOf(account), phones, {
+              ...limit,
+              now: options.clock(),
+            })
+        : undefined,
       send: createGraphSender(options, account),
       store,
       templateName: template.name,
@@ -136,6 +178,10 @@ const executeOnce = async (
       return
     }
     if (result.reason === 'stopped') {
+      return
+    }
+    if (result.reason === 'waiting') {
+      await end({ kind: 'waiting', resumeAt: result.resumeAt })
       return
     }
     if (await settled(payload, campaignId, options.claimLeaseMs)) {

@@ -1,5 +1,5 @@
 import type { ErrorBreakerOptions } from '../options.js'
-import type { CampaignStore, ClaimedRecipient, SendOutcome } from '../store/index.js'
+import type { CampaignStore, ClaimedRecipient, Reservation, SendOutcome } from '../store/index.js'
 import type { ExcludedPhones } from './excludedPhones.js'
 import type { SendFailure, SendTemplate } from './types.js'
 
@@ -28,7 +28,14 @@ export type SendLoopArgs = {
   /** Called with the batch's recipients Meta refused with an error code, once recorded. */
   onFailed?: (failed: Array<{ code: number; phone: string }>) => Promise<void>
   phoneNumberId: string
+  /** Gives back the room of reserved phones that were not sent after all (released). */
+  releaseRecipients?: (reservation: Reservation, phones: string[]) => Promise<void>
   renderComponents: (recipient: ClaimedRecipient) => unknown[]
+  /**
+   * Takes room for these phones in the portfolio's messaging limit before they are sent; the
+   * ones refused go back to pending and the run ends waiting. Absent: no limit.
+   */
+  reserveRecipients?: (phones: string[]) => Promise<Reservation>
   send: SendTemplate
   store: SendLoopStore
   templateName: string
@@ -39,6 +46,8 @@ export type SendLoopResult =
   | { reason: 'drained' }
   | { reason: 'refused'; refusal: SendFailure }
   | { reason: 'stopped' }
+  /** The portfolio's messaging limit is reached: nothing more goes until `resumeAt`. */
+  | { reason: 'waiting'; resumeAt: Date }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -65,6 +74,8 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   const breaker = args.errorBreaker ? new ErrorBreaker(args.errorBreaker) : undefined
   let breakerTripped: string | undefined
   let stopped = false
+  /** Set once the messaging limit held recipients back: this batch is the run's last. */
+  let waitingUntil: Date | undefined
   const halted = () => Boolean(refusal || breakerTripped || stopped)
 
   /** Feeds the breaker with a send's final outcome. */
@@ -156,6 +167,18 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : noPhones
       return { batch, excluded }
     }
+    /** The batch's phones the messaging limit lets through now (all, without a limit). */
+    const reserve = async (batch: ClaimedRecipient[], excluded: ExcludedPhones) => {
+      const phones = batch.map((r) => r.phoneNumber).filter((phone) => !excluded.has(phone))
+      if (!args.reserveRecipients || phones.length === 0) {
+        return undefined
+      }
+      const reservation = await args.reserveRecipients(phones)
+      if (reservation.resumeAt) {
+        waitingUntil = reservation.resumeAt
+      }
+      return reservation
+    }
     const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: noPhones })
     let next = claimNext()
     for (;;) {
@@ -175,9 +198,12 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         break
       }
       await args.onBatch?.()
+      const reservation = await reserve(batch, excluded)
+      const allowed = reservation && new Set(reservation.allowed)
       // The following batch is claimed when this one is half fired, so sending never waits on
-      // the database, and a dead worker leaves at most about two batches unresolved.
-      const prefetchAt = Math.floor(batch.length / 2)
+      // the database, and a dead worker leaves at most about two batches unresolved. None
+      // follows a batch the messaging limit cut short.
+      const prefetchAt = waitingUntil ? -1 : Math.floor(batch.length / 2)
       next = nothing
       const outcomes: Promise<SendOutcome>[] = []
       for (const [index, recipient] of batch.entries()) {
@@ -196,8 +222,9 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
           )
           continue
         }
-        if (halted()) {
-          // Paused, cancelled, refused or too many failures: the rest of the batch goes back to pending at once.
+        if (halted() || (allowed && !allowed.has(recipient.phoneNumber))) {
+          // Paused, cancelled, refused, too many failures, or over the messaging limit: back
+          // to pending at once, not sent.
           outcomes.push(Promise.resolve({ id: recipient.id, kind: 'released' }))
           continue
         }
@@ -217,8 +244,18 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
           if (failed.length > 0) {
             await args.onFailed?.(failed)
           }
+          // Room taken for recipients that went back unsent (a pause, a refusal) is given back.
+          const unsent = all.flatMap((o, i) =>
+            o.kind === 'released' ? [batch[i].phoneNumber] : [],
+          )
+          if (reservation && unsent.length > 0) {
+            await args.releaseRecipients?.(reservation, unsent)
+          }
         }),
       )
+      if (waitingUntil) {
+        break
+      }
     }
     // A batch claimed ahead but not sent goes back to pending.
     const { batch: unsent } = await next
@@ -237,6 +274,9 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
     if (breakerTripped) {
       return { breaker: breakerTripped, reason: 'breaker' }
     }
-    return stopped ? { reason: 'stopped' } : { reason: 'drained' }
+    if (stopped) {
+      return { reason: 'stopped' }
+    }
+    return waitingUntil ? { reason: 'waiting', resumeAt: waitingUntil } : { reason: 'drained' }
   }
 }

@@ -5,6 +5,7 @@ import type {
   CampaignStore,
   CounterDelta,
   Id,
+  MessagingLimit,
   PendingStatusEvent,
   StatusEvent,
   TimelinePoint,
@@ -27,6 +28,9 @@ import {
   statusCounts,
   statusesBelow,
 } from './statusRank.js'
+
+/** Phones per query of countRecentSends. */
+const recentSendsPage = 1000
 
 /**
  * The engine's rules, written once over one database's primitives: every call is retried while
@@ -166,6 +170,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       }),
     )
   }
+  const limitUsage = (portfolio: string, { limit, now, windowMs }: MessagingLimit) =>
+    retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
 
   return {
     applyStatusEvent,
@@ -186,6 +192,20 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     countByStatus,
+
+    countRecentSends: async ({ phones, ...query }) => {
+      const counts = new Map<string, number>()
+      // Pages of phones keep each query's parameter list small.
+      for (let start = 0; start < phones.length; start += recentSendsPage) {
+        const page = phones.slice(start, start + recentSendsPage)
+        for (const { n, phone } of await retry(() =>
+          p.countRecentSends({ ...query, phones: page }),
+        )) {
+          counts.set(phone, n)
+        }
+      }
+      return counts
+    },
 
     deleteRecipients: (campaignId) => retry(() => p.deleteRecipients(campaignId)),
 
@@ -223,6 +243,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       )
       return ids
     },
+
+    limitUsage,
 
     markEventsApplied: async (ids) => {
       if (ids.length > 0) {
@@ -296,6 +318,55 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     recount,
+
+    reserveRecipients: async (portfolio, phones, messagingLimit) => {
+      const { limit, now, windowMs } = messagingLimit
+      const wanted = [...new Set(phones)]
+      const op = opId()
+      if (wanted.length === 0) {
+        return { allowed: [], fresh: [], resumeAt: null, token: op }
+      }
+      // The window is `limit` slots: a recipient holds one while messaged within the window,
+      // so no more than `limit` can ever be counted, whoever takes them.
+      const since = new Date(now.getTime() - windowMs)
+      await retry(() => p.ensureLimitSlots(portfolio, limit))
+      const counted = new Set(
+        await retry(() => p.refreshLimitSlots(portfolio, wanted, since, now, op)),
+      )
+      let allowed = new Set<string>()
+      // A slot lost to another worker leaves its phone for the next try, while room is left.
+      for (let tries = 0; tries < 20; tries++) {
+        const before = allowed.size
+        allowed = new Set(
+          await retry(() => p.takeLimitSlots(portfolio, wanted, limit, since, now, op)),
+        )
+        if (
+          allowed.size === wanted.length ||
+          (allowed.size === before && (await limitUsage(portfolio, messagingLimit)).used >= limit)
+        ) {
+          break
+        }
+      }
+      const reservation = {
+        allowed: [...allowed],
+        fresh: [...allowed].filter((phone) => !counted.has(phone)),
+        token: op,
+      }
+      if (allowed.size === wanted.length) {
+        return { ...reservation, resumeAt: null }
+      }
+      const { oldest } = await limitUsage(portfolio, messagingLimit)
+      // Room comes back when the oldest counted recipient leaves the window.
+      return { ...reservation, resumeAt: new Date((oldest ?? now).getTime() + windowMs) }
+    },
+
+    releaseRecipients: async (portfolio, reservation, phones) => {
+      const fresh = new Set(reservation.fresh)
+      const unsent = phones.filter((phone) => fresh.has(phone))
+      if (unsent.length > 0) {
+        await retry(() => p.releaseLimitSlots(portfolio, unsent, reservation.token))
+      }
+    },
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
 

@@ -10,6 +10,7 @@ import type {
   CounterDelta,
   FailureGroup,
   Id,
+  LimitUsage,
   NewRecipient,
   PendingEvent,
   StatusEvent,
@@ -106,12 +107,21 @@ export interface StorePrimitives extends UnitPrimitives {
   claimedBy(token: string): Promise<ClaimedRecipient[]>
   /** Events neither applied nor waiting for their send. */
   countPending(): Promise<number>
+  /** SendingStore.countRecentSends for at most a few thousand phones, as rows. */
+  countRecentSends(args: {
+    category: string
+    exceptCampaign: Id
+    phones: string[]
+    since: Date
+  }): Promise<Array<{ n: number; phone: string }>>
   /** How many recipients were sent: a message id present and non-empty. */
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
+  ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
   failureGroups(campaignId: Id, limit: number): Promise<FailureGroup[]>
   /** Inserts events with ids from `newIds`; a rerun inserts none twice. */
@@ -127,6 +137,8 @@ export interface StorePrimitives extends UnitPrimitives {
     now: Date,
     rerun: boolean,
   ): Promise<void>
+  /** Recent slots (taken after `since`) among slots below `count`: how many, and the oldest. */
+  limitUsage(portfolio: string, count: number, since: Date): Promise<LimitUsage>
   markEventsApplied(ids: Id[]): Promise<void>
   /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
@@ -138,6 +150,20 @@ export interface StorePrimitives extends UnitPrimitives {
   /** The recipients with these message ids. */
   recipientsByMessageId(messageIds: string[]): Promise<RecipientState[]>
   recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
+  /**
+   * Moves the portfolio's slots holding one of `phones` and taken after `since` to `now`,
+   * stamped with `op`, each atomically (a slot reused meanwhile is left alone); returns the
+   * phones whose slot carries `op`.
+   */
+  refreshLimitSlots(
+    portfolio: string,
+    phones: string[],
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<string[]>
+  /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
+  releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.
@@ -155,6 +181,19 @@ export interface StorePrimitives extends UnitPrimitives {
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
   /** LeaseStore.takeLease, on the database's clock where it has one. */
   takeLease(name: string, holder: string, ms: number): Promise<boolean>
+  /**
+   * Gives each of `phones` not yet stamped with `op` a free slot below `count` (never taken, or
+   * taken at or before `since`), each by compare-and-set so a slot goes to one caller only;
+   * returns every phone whose slot carries `op` (refreshed or taken), so a rerun takes none twice.
+   */
+  takeLimitSlots(
+    portfolio: string,
+    phones: string[],
+    count: number,
+    since: Date,
+    now: Date,
+    op: string,
+  ): Promise<string[]>
   /** Runs `work` as one unit: on Postgres one transaction, on MongoDB step by step. */
   unit<T>(work: (tx: UnitPrimitives) => Promise<T>): Promise<T>
 }

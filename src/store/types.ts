@@ -14,6 +14,8 @@ export type NewRecipient = {
   phoneNumber: string
   /** 'pending' to send; 'failed' for rows refused before sending (invalid phone, missing value). */
   status: 'failed' | 'pending'
+  /** The template's category when the audience was materialized (MARKETING, UTILITY, ...). */
+  templateCategory?: string
 }
 
 export type ClaimedRecipient = {
@@ -51,12 +53,22 @@ export type StatusEvent = {
 export type CounterDelta = Partial<Record<CampaignCounterField, number>>
 
 export type CampaignPatch = {
+  /** A note that Meta changed (or will change) the category of the campaign's template. */
+  categoryChanged?: null | string
   completedAt?: Date | null
+  /** What the rate card says the campaign's recipients cost (a JSON object). */
+  costEstimate?: null | Record<string, unknown>
   error?: null | string
   materializedAt?: Date | null
   pausedAt?: Date | null
+  /** Which signal paused it (campaigns/guardrails.ts PausedBy); null when a user did or none. */
+  pausedBy?: null | string
+  /** When a job resumes it (a restriction's expiry). */
+  resumeAt?: Date | null
   startedAt?: Date | null
   status?: CampaignStatus
+  /** Set while the portfolio's messaging limit holds the campaign: when it goes on. */
+  waitingUntil?: Date | null
 }
 
 /** A webhook event as logged for debugging, replay, and status events that came early. */
@@ -83,6 +95,23 @@ export type PendingStatusEvent = { applyOp?: string; id: Id } & StatusEvent
 
 /** What a batch of status events did: events settled, recipients moved, events left waiting. */
 export type StatusBatchResult = { applied: number; moved: number; waiting: number }
+/** A portfolio's messaging limit: at most `limit` unique recipients in any `windowMs`, read at `now`. */
+export type MessagingLimit = { limit: number; now: Date; windowMs: number }
+
+/**
+ * Which phones may be messaged now; when some may not, the time the window frees room again.
+ * `fresh` are the allowed phones this reservation newly counted (the others were counted
+ * already), which releaseRecipients can give back; `token` names the reservation.
+ */
+export type Reservation = {
+  allowed: string[]
+  fresh: string[]
+  resumeAt: Date | null
+  token: string
+}
+
+/** How much of a portfolio's window is taken, and when its oldest recipient leaves it. */
+export type LimitUsage = { oldest: Date | null; used: number }
 
 export type TimelinePoint = { at: string; delivered: number; read: number; sent: number }
 
@@ -98,6 +127,17 @@ export interface SendingStore {
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Atomically moves up to `limit` pending recipients to 'sending' under a fresh claim. */
   claimBatch(campaignId: Id, limit: number): Promise<ClaimedRecipient[]>
+  /**
+   * Per phone (E.164 digits), messages of a template category sent at or after `since`, or
+   * waiting to be sent (pending, sending, outcome unknown) in campaigns materialized since then,
+   * in every campaign but `exceptCampaign`. Phones with none are absent.
+   */
+  countRecentSends(args: {
+    category: string
+    exceptCampaign: Id
+    phones: string[]
+    since: Date
+  }): Promise<Map<string, number>>
   /** Removes every recipient of the campaign (before re-materializing an unsent audience). */
   deleteRecipients(campaignId: Id): Promise<void>
   insertRecipients(campaignId: Id, recipients: NewRecipient[]): Promise<void>
@@ -106,6 +146,11 @@ export interface SendingStore {
   /** Records a batch of send outcomes in bulk, moves counters, and applies status events that arrived before them. */
   recordOutcomes(campaignId: Id, outcomes: SendOutcome[]): Promise<void>
   /**
+   * Gives back the room a reservation newly took for these phones, when they were not sent after
+   * all (paused, refused first); a phone counted again by someone since keeps its room.
+   */
+  releaseRecipients(portfolio: string, reservation: Reservation, phones: string[]): Promise<void>
+  /**
    * Puts failed recipients whose error is retryable (and whose not-before time, if any, has
    * passed by `now`, default the current time), and/or unknown ones, back to pending, then recounts.
    */
@@ -113,6 +158,18 @@ export interface SendingStore {
     campaignId: Id,
     which: { failedRetryable?: boolean; now?: Date; unknown?: boolean },
   ): Promise<number>
+  /**
+   * Takes room for these phones (E.164 digits) in the portfolio's messaging limit, shared by
+   * every number, campaign and process of the portfolio: a phone messaged within the window is
+   * counted once (and again from now), a new one only while fewer than `limit` are counted.
+   * Never lets more than `limit` phones count at once; a race lost to another worker may count
+   * a phone twice (less room, never more).
+   */
+  reserveRecipients(
+    portfolio: string,
+    phones: string[],
+    limit: MessagingLimit,
+  ): Promise<Reservation>
   /**
    * Reserves `count` consecutive send slots, `intervalMs` apart, on a shared schedule for `key`
    * (a phone number), across every process using this database. Returns the first slot's time (ms).
@@ -160,6 +217,8 @@ export interface CampaignStatsStore {
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
+  /** How much of the portfolio's messaging limit its moving window holds now. */
+  limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
   /** Recomputes every counter from the recipients (repair and tests). */
   recount(campaignId: Id): Promise<void>
   /** How many recipients were sent at or after `since` (for messages/second). */

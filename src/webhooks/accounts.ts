@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options.js'
 
 export type WebhookAccount = {
   appSecret?: null | string
+  displayPhoneNumber?: null | string
   id: number | string
   name?: string
   phoneNumberId: string

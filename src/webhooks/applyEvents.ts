@@ -8,9 +8,12 @@ import type { ParsedChange, ParsedStatus, ParsedWebhook } from './parseWebhook.j
 import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
 import { webhookAccounts } from './accounts.js'
+import { applyAccountUpdates } from './accountUpdates.js'
+import { applyCategoryUpdates } from './categoryUpdates.js'
 import { handleInboundMessages } from './inboundMessages.js'
 import { parseWebhook } from './parseWebhook.js'
 import { applyStatusSignals, applyUserPreferences } from './personSignals.js'
+import { applyQualityUpdates } from './qualityUpdates.js'
 import { applyTemplateUpdates } from './templateUpdates.js'
 
 type ChangeContext = { accounts: WebhookAccount[]; options: ResolvedOptions; payload: Payload }
@@ -23,6 +26,11 @@ const changeHandlers: Record<
   string,
   { apply: (context: ChangeContext, parsed: ParsedWebhook) => Promise<void>; kind: LoggedKind }
 > = {
+  account_update: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      applyAccountUpdates(payload, options, parsed.accountUpdates, accounts),
+    kind: 'other',
+  },
   message_template_status_update: {
     apply: ({ accounts, options, payload }, parsed) =>
       applyTemplateUpdates(payload, options, parsed.templateUpdates, accounts),
@@ -32,6 +40,16 @@ const changeHandlers: Record<
     apply: ({ accounts, options, payload }, parsed) =>
       handleInboundMessages(payload, options, parsed.messages, accounts),
     kind: 'message',
+  },
+  phone_number_quality_update: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      applyQualityUpdates(payload, options, parsed.qualityUpdates, accounts),
+    kind: 'other',
+  },
+  template_category_update: {
+    apply: ({ accounts, options, payload }, parsed) =>
+      applyCategoryUpdates(payload, options, parsed.categoryUpdates, accounts),
+    kind: 'template',
   },
   user_preferences: {
     apply: ({ accounts, options, payload }, parsed) =>
@@ -100,7 +118,13 @@ const failedStatuses = (events: PendingEvent[]): ParsedStatus[] =>
 /** A logged change, read back through the parser that checked it on arrival. */
 const parsedChange = (change: ParsedChange): ParsedWebhook =>
   parseWebhook({
-    entry: [{ id: change.wabaId, changes: [{ field: change.field, value: change.value }] }],
+    entry: [
+      {
+        id: change.wabaId,
+        changes: [{ field: change.field, value: change.value }],
+        time: change.time,
+      },
+    ],
   })
 
 /**

@@ -1,3 +1,12 @@
+import type { ParsedAccountUpdate } from './accountUpdates.js'
+import type { ParsedCategoryUpdate } from './categoryUpdates.js'
+import type { ParsedQualityUpdate } from './qualityUpdates.js'
+
+import { parseAccountUpdate } from './accountUpdates.js'
+import { parseCategoryUpdate } from './categoryUpdates.js'
+import { parseQualityUpdate } from './qualityUpdates.js'
+import { type EntryMeta, list, metaTime, object, text } from './webhookValues.js'
+
 /** The parts of Meta's webhook body the plugin acts on, with where each came from. */
 export type ParsedStatus = {
   errorCode?: number
@@ -27,6 +36,8 @@ export type ParsedTemplateUpdate = {
   metaId?: string
   name?: string
   reason?: string
+  /** The entry's time: orders status changes of one template that arrive reordered. */
+  timestamp: Date
   wabaId: string
 }
 
@@ -43,40 +54,61 @@ export type ParsedUserPreference = {
 
 /**
  * One change other than delivery statuses, as the endpoint logs it for the applier: its field,
- * its value (statuses left out: they are logged one by one), the entry's WABA id.
+ * its value (statuses left out: they are logged one by one), the entry's WABA id and time.
  */
 export type ParsedChange = {
   field: string
   phoneNumberId?: string
+  /** The entry's time, which orders WABA-level changes. */
+  time?: unknown
   value: Record<string, unknown>
   wabaId?: string
 }
 
 export type ParsedWebhook = {
+  /** Field "account_update": restrictions, bans, violations of a WABA. */
+  accountUpdates: ParsedAccountUpdate[]
+  /** Field "template_category_update". */
+  categoryUpdates: ParsedCategoryUpdate[]
   changes: ParsedChange[]
   messages: ParsedMessage[]
   /** Phone number ids of the message changes: the accounts whose secret must sign the body. */
   phoneNumberIds: Set<string>
+  /** Field "phone_number_quality_update". */
+  qualityUpdates: ParsedQualityUpdate[]
   statuses: ParsedStatus[]
   templateUpdates: ParsedTemplateUpdate[]
   userPreferences: ParsedUserPreference[]
-  /** WABA ids of template changes, likewise. */
+  /** WABA ids of template, quality and account changes, likewise. */
   wabaIds: Set<string>
 }
 
 export class WebhookShapeError extends Error {}
 
-const object = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined
-
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
-
 const statusValues = new Set(['delivered', 'failed', 'read', 'sent'])
+
+/** The fields about a whole WABA (entry id), each read by its own parser into `parsed`. */
+const wabaFields: Record<
+  string,
+  (parsed: ParsedWebhook, value: Record<string, unknown>, entry: EntryMeta) => void
+> = {
+  account_update: (parsed, value, entry) =>
+    parsed.accountUpdates.push(parseAccountUpdate(value, entry)),
+  message_template_status_update: (parsed, value, { time, wabaId }) =>
+    parsed.templateUpdates.push({
+      name: text(value.message_template_name),
+      event: String(text(value.event) ?? ''),
+      language: text(value.message_template_language),
+      metaId: text(value.message_template_id),
+      reason: text(value.reason),
+      timestamp: time,
+      wabaId,
+    }),
+  phone_number_quality_update: (parsed, value, entry) =>
+    parsed.qualityUpdates.push(parseQualityUpdate(value, entry)),
+  template_category_update: (parsed, value, entry) =>
+    parsed.categoryUpdates.push(parseCategoryUpdate(value, entry)),
+}
 
 /** Reads Meta's webhook envelope; throws WebhookShapeError on anything that is not one. */
 export const parseWebhook = (body: unknown): ParsedWebhook => {
@@ -85,9 +117,12 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
     throw new WebhookShapeError('Not a WhatsApp webhook: expected an object with an "entry" array.')
   }
   const parsed: ParsedWebhook = {
+    accountUpdates: [],
+    categoryUpdates: [],
     changes: [],
     messages: [],
     phoneNumberIds: new Set(),
+    qualityUpdates: [],
     statuses: [],
     templateUpdates: [],
     userPreferences: [],
@@ -95,6 +130,8 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
   }
   for (const entry of list(root.entry)) {
     const wabaId = text(object(entry)?.id)
+    // WABA-level changes carry no time of their own: the entry's orders reordered ones.
+    const time = metaTime(object(entry)?.time) ?? new Date()
     for (const change of list(object(entry)?.changes)) {
       const field = text(object(change)?.field)
       const value = object(object(change)?.value)
@@ -107,23 +144,18 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
         parsed.changes.push({
           field,
           phoneNumberId: text(object(value.metadata)?.phone_number_id),
+          time: object(entry)?.time,
           value: statuses === undefined ? value : rest,
           wabaId,
         })
       }
-      if (field === 'message_template_status_update') {
+      const wabaField = field ? wabaFields[field] : undefined
+      if (wabaField) {
         if (!wabaId) {
-          throw new WebhookShapeError('A template status update without the entry id (WABA id).')
+          throw new WebhookShapeError(`A ${field} change without the entry id (WABA id).`)
         }
         parsed.wabaIds.add(wabaId)
-        parsed.templateUpdates.push({
-          name: text(value.message_template_name),
-          event: String(text(value.event) ?? ''),
-          language: text(value.message_template_language),
-          metaId: text(value.message_template_id),
-          reason: text(value.reason),
-          wabaId,
-        })
+        wabaField(parsed, value, { time, wabaId })
         continue
       }
       if (field !== 'messages' && field !== 'user_preferences') {

@@ -6,6 +6,7 @@ import { refuseUnlessAllowed } from '../endpoints/checkAccess.js'
 import { createGraphClient } from '../meta/graphClient.js'
 import { templateDocument } from '../meta/templateDocument.js'
 import { getPluginOptions } from '../pluginContext.js'
+import { syncMessagingLimit } from './syncMessagingLimit.js'
 
 /** Pulls an account's templates from Meta and creates or updates whatsapp-templates. */
 export const syncTemplates = async (
@@ -55,7 +56,10 @@ export const syncTemplates = async (
   return result
 }
 
-/** POST /api/<templates>/sync [{ account }]: the Sync templates button. */
+/**
+ * POST /api/<templates>/sync [{ account }]: the Sync templates button. Each account's messaging
+ * limit and portfolio are synced too; failing to read them does not fail the templates.
+ */
 export const syncTemplatesEndpoint = (options: ResolvedOptions): Endpoint => ({
   handler: async (req) => {
     const refusal = await refuseUnlessAllowed(req, options.access.run, 'sync templates')
@@ -78,8 +82,21 @@ export const syncTemplatesEndpoint = (options: ResolvedOptions): Endpoint => ({
           select: {},
         })
       ).docs.map((doc) => doc.id)
-    const total = { created: 0, errors: [] as string[], total: 0, updated: 0 }
+    const total = {
+      created: 0,
+      errors: [] as string[],
+      limitErrors: [] as string[],
+      limitsSynced: 0,
+      total: 0,
+      updated: 0,
+    }
     for (const accountId of accountIds) {
+      try {
+        await syncMessagingLimit(req.payload, { accountId })
+        total.limitsSynced++
+      } catch (error) {
+        total.limitErrors.push((error as Error).message)
+      }
       try {
         const result = await syncTemplates(req.payload, { accountId })
         total.created += result.created

@@ -27,6 +27,7 @@ export const createAccount = async (
       name: 'Test number',
       accessTokenInput: overrides.accessToken ?? testAccount.accessToken,
       appSecretInput: testAccount.appSecret,
+      displayPhoneNumber: testAccount.displayPhoneNumber,
       messagesPerSecond: overrides.messagesPerSecond ?? 200,
       phoneNumberId: testAccount.phoneNumberId,
       verifyToken: testAccount.verifyToken,

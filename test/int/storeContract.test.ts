@@ -102,6 +102,63 @@ const eventsFor = async (payload: Payload, messageId: string) =>
   (await rawDocuments(payload, eventsSlug)).filter((e) => e.messageId === messageId)
 
 /**
+ * countRecentSends, the frequency cap's count, over two campaigns of `tag`'s own phones: per
+ * phone, MARKETING messages sent within the window or still queued, in other campaigns only.
+ */
+const frequencyCapCounts = async (
+  payload: Payload,
+  store: CampaignStore,
+  storyCampaign: string,
+  tag: string,
+) => {
+  const phone = (i: number) => `cap-${tag}-${i}`
+  const [a, b] = await Promise.all(
+    [0, 1].map(async () => String((await createCampaign(payload, campaignFields)).id)),
+  )
+  const dayMs = 24 * 60 * 60 * 1000
+  await store.insertRecipients(a, [
+    { name: 'now', phoneNumber: phone(0), status: 'pending', templateCategory: 'MARKETING' },
+    { name: 'old', phoneNumber: phone(1), status: 'pending', templateCategory: 'MARKETING' },
+    { phoneNumber: phone(2), status: 'pending', templateCategory: 'UTILITY' },
+    { errorMessage: 'x', phoneNumber: phone(3), status: 'failed', templateCategory: 'MARKETING' },
+  ])
+  const claimed = Object.fromEntries((await store.claimBatch(a, 2)).map((c) => [c.name, c]))
+  await store.recordOutcomes(a, [
+    { id: claimed.now!.id, kind: 'sent', messageId: `wamid.${tag}.cap0`, sentAt: new Date() },
+    {
+      id: claimed.old!.id,
+      kind: 'sent',
+      messageId: `wamid.${tag}.cap1`,
+      sentAt: new Date(Date.now() - 10 * dayMs),
+    },
+  ])
+  await store.insertRecipients(b, [
+    { phoneNumber: phone(0), status: 'pending', templateCategory: 'MARKETING' },
+  ])
+  const count = (exceptCampaign: string, since: Date, category = 'MARKETING') =>
+    store.countRecentSends({
+      category,
+      exceptCampaign,
+      phones: [0, 1, 2, 3, 4].map(phone),
+      since,
+    })
+  const weekAgo = new Date(Date.now() - 7 * dayMs)
+  // Sent now in a, queued in b; sent 10 days ago, UTILITY and failed-unsent do not count.
+  expect(await count(storyCampaign, weekAgo)).toEqual(new Map([[phone(0), 2]]))
+  expect(await count(a, weekAgo)).toEqual(new Map([[phone(0), 1]]))
+  expect(await count(storyCampaign, new Date(Date.now() - 30 * dayMs))).toEqual(
+    new Map([
+      [phone(0), 2],
+      [phone(1), 1],
+    ]),
+  )
+  expect(await count(storyCampaign, weekAgo, 'UTILITY')).toEqual(new Map([[phone(2), 1]]))
+  expect(await count(storyCampaign, new Date(Date.now() + 60_000))).toEqual(new Map())
+  await store.deleteRecipients(a)
+  await store.deleteRecipients(b)
+}
+
+/**
  * One campaign through every store operation, with its expected state checked along the way.
  * `tag` keeps its message ids and schedule apart from other runs.
  */
@@ -164,6 +221,8 @@ const campaignStory = async (
     sentCount: 2,
     unknownCount: 1,
   })
+
+  await frequencyCapCounts(payload, store, id, tag)
 
   const read = { messageId: message(1), status: 'read' as const, timestamp: new Date() }
   expect(await store.applyStatusEvent(read)).toBe(true)
@@ -233,6 +292,36 @@ const campaignStory = async (
   const first = await store.reserveSlots(`schedule-${tag}`, 3, 1000)
   const second = await store.reserveSlots(`schedule-${tag}`, 2, 1000)
   expect(second).toBeGreaterThanOrEqual(first + 3000)
+
+  // A portfolio's messaging limit: 3 unique recipients in any hour, the clock moved by hand.
+  const portfolio = `portfolio-${tag}`
+  const hour = 60 * 60 * 1000
+  const t0 = new Date()
+  const at = (ms: number) => ({ limit: 3, now: new Date(t0.getTime() + ms), windowMs: hour })
+  expect(await store.limitUsage(`unused-${tag}`, at(0))).toEqual({ oldest: null, used: 0 })
+  const reserve = async (phones: string[], ms: number) => {
+    const { allowed, resumeAt } = await store.reserveRecipients(portfolio, phones, at(ms))
+    return { allowed: allowed.sort(), resumeAt: resumeAt?.getTime() ?? null }
+  }
+  expect(await reserve(['p1', 'p2', 'p1'], 0)).toEqual({ allowed: ['p1', 'p2'], resumeAt: null })
+  // p1 was messaged within the hour: it counts once, and from now on.
+  expect(await reserve(['p1', 'p3', 'p4'], 60_000)).toEqual({
+    allowed: ['p1', 'p3'],
+    resumeAt: t0.getTime() + hour,
+  })
+  expect(await store.limitUsage(portfolio, at(60_000))).toEqual({ oldest: t0, used: 3 })
+  // An hour on, p2 left the window: its room goes to p4; p1 and p3 still count.
+  expect(await reserve(['p4', 'p5'], hour + 1000)).toEqual({
+    allowed: ['p4'],
+    resumeAt: t0.getTime() + 60_000 + hour,
+  })
+  // A reservation not sent after all gives back only the room it took: p6's, not p4's.
+  const later = at(hour + 61_000)
+  const taken = await store.reserveRecipients(portfolio, ['p4', 'p6'], later)
+  expect([taken.allowed.sort(), taken.fresh, taken.resumeAt]).toEqual([['p4', 'p6'], ['p6'], null])
+  await store.releaseRecipients(portfolio, taken, ['p4', 'p6'])
+  expect(await store.limitUsage(portfolio, later)).toMatchObject({ used: 1 })
+  expect((await reserve(['p7', 'p8', 'p9'], hour + 61_000)).allowed).toEqual(['p7', 'p8'])
 
   await store.markEventsApplied([eventIds[1]])
   expect(await eventsFor(payload, message(99))).toMatchObject([{ applied: true }])
@@ -346,14 +435,17 @@ const primitiveNames: PrimitiveName[] = [
   'claim',
   'claimedBy',
   'countPending',
+  'countRecentSends',
   'countSent',
   'countStamped',
   'countStatuses',
   'deleteRecipients',
   'earlyEvents',
+  'ensureLimitSlots',
   'failureGroups',
   'insertEvents',
   'insertRecipients',
+  'limitUsage',
   'markEventsApplied',
   'markUnknown',
   'minuteCounts',
@@ -365,6 +457,8 @@ const primitiveNames: PrimitiveName[] = [
   'pruneEvents',
   'recipientsByMessageId',
   'recipientStatus',
+  'refreshLimitSlots',
+  'releaseLimitSlots',
   'requeue',
   'reserveSlots',
   'sentSince',
@@ -373,6 +467,7 @@ const primitiveNames: PrimitiveName[] = [
   'stampEvents',
   'statusStamped',
   'takeLease',
+  'takeLimitSlots',
   'unit',
 ]
 
@@ -479,6 +574,33 @@ describe('store contract', () => {
     await campaignStory(app.payload, store, `lost-${name}`, names)
     await batchStory(app.payload, store, `lost-${name}`)
     expect(fired.get(name) ?? 0).toBeGreaterThan(0)
+  })
+
+  test('messaging limit: two processes reserving at once never count more than the limit', async () => {
+    const retry = createRetryTransient(quietLogger, 20_000)
+    // Two stores over primitives of their own, as two worker processes have.
+    const stores = [getStore(app.payload), createCampaignStore(storePrimitives(app.payload), retry)]
+    const limit = { limit: 250, now: new Date(), windowMs: 24 * 60 * 60 * 1000 }
+    const phones = (batch: number) =>
+      Array.from({ length: 100 }, (_, i) => `9198${String(batch * 100 + i).padStart(8, '0')}`)
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((batch) =>
+        stores[batch % 2].reserveRecipients('portfolio-race', phones(batch), limit),
+      ),
+    )
+    const allowed = results.flatMap((r) => r.allowed)
+    expect(new Set(allowed).size).toBe(allowed.length)
+    expect(allowed).toHaveLength(250)
+    expect(results.every((r) => r.resumeAt === null || r.resumeAt > limit.now)).toBe(true)
+    expect(await stores[0].limitUsage('portfolio-race', limit)).toMatchObject({ used: 250 })
+    // Phones already counted go again without taking room; new ones wait.
+    const again = await stores[1].reserveRecipients(
+      'portfolio-race',
+      [allowed[0], '919900000001'],
+      limit,
+    )
+    expect(again.allowed).toEqual([allowed[0]])
+    expect(again.resumeAt?.getTime()).toBeGreaterThan(limit.now.getTime())
   })
 
   test('logEvents whose answer is lost on the wire logs each event once', async () => {

@@ -121,7 +121,7 @@ describe('parseWebhook', () => {
     expect(parsed.messages[1]).toMatchObject({ name: undefined, type: 'button', text: 'Yes' })
   })
 
-  test('reads template status updates by WABA id and skips fields it does not act on', () => {
+  test('reads template status updates by WABA id, with the entry time', () => {
     const parsed = parseWebhook(
       envelope({
         id: 'WABA9',
@@ -138,6 +138,7 @@ describe('parseWebhook', () => {
           },
           { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } },
         ],
+        time: 1739321024,
       }),
     )
     expect(parsed.wabaIds).toEqual(new Set(['WABA9']))
@@ -148,9 +149,11 @@ describe('parseWebhook', () => {
         language: 'en_US',
         metaId: '1234',
         reason: 'INCORRECT_CATEGORY',
+        timestamp: new Date(1739321024 * 1000),
         wabaId: 'WABA9',
       },
     ])
+    expect(parsed.accountUpdates).toMatchObject([{ event: 'VERIFIED_ACCOUNT', restrictions: [] }])
     expect(parsed.statuses).toEqual([])
     expect(parsed.phoneNumberIds.size).toBe(0)
   })

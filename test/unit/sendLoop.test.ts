@@ -178,6 +178,50 @@ describe('send loop (fake store and sender)', () => {
     ])
   })
 
+  test('the messaging limit: sends the room it got, releases the rest of the batch, ends waiting', async () => {
+    const fake = fakeStore(1000)
+    const sender = fakeSender(ok)
+    const resumeAt = new Date(Date.now() + 86_400_000)
+    let room = 250
+    const asked: string[][] = []
+    const givenBack: string[] = []
+    const result = await loop(fake, sender.send, {
+      releaseRecipients: (reservation, phones) => {
+        expect(reservation.token).toBe('r1')
+        givenBack.push(...phones)
+        return Promise.resolve()
+      },
+      // A portfolio with 250 left: each batch takes what remains.
+      reserveRecipients: (phones) => {
+        asked.push(phones)
+        const allowed = phones.slice(0, room)
+        room -= allowed.length
+        return Promise.resolve({
+          allowed,
+          fresh: allowed,
+          resumeAt: allowed.length < phones.length ? resumeAt : null,
+          token: 'r1',
+        })
+      },
+    })
+    expect(result).toEqual({ reason: 'waiting', resumeAt })
+    expect(sender.sent).toHaveLength(250)
+    expect(new Set(sender.sent.map((s) => s.message.to)).size).toBe(250)
+    // Every phone sent had room; every claimed recipient not sent went back to pending.
+    expect(asked.flat().slice(0, 250)).toEqual(sender.sent.map((s) => s.message.to))
+    // No batch is claimed after the one the limit cut short.
+    expect(asked).toHaveLength(1)
+    for (const id of fake.claimed) {
+      const list = fake.outcomes.get(id) ?? []
+      expect(list, id).toHaveLength(1)
+    }
+    const released = [...fake.outcomes.values()].filter((l) => l[0].kind === 'released')
+    expect(released).toHaveLength(fake.claimed.size - 250)
+    expect(fake.pending.length + fake.claimed.size).toBe(1000)
+    // The recipients not sent are offered back (the store gives back only the room it took).
+    expect(givenBack.sort()).toEqual(asked[0].slice(250).sort())
+  })
+
   test('an account error stops the loop and releases the recipient it refused', async () => {
     const fake = fakeStore(3)
     const sender = fakeSender(() => ({

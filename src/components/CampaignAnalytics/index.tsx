@@ -1,7 +1,7 @@
 'use client'
 import React from 'react'
 
-import { duration, percent } from '../shared/format.js'
+import { costEstimateText, duration, percent } from '../shared/format.js'
 import { TimelineChart } from '../shared/TimelineChart.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
@@ -46,6 +46,12 @@ export const CampaignAnalytics: React.FC = () => {
             {data.etaSeconds !== null ? ` · about ${duration(data.etaSeconds)} left` : ''}
           </p>
         </div>
+      ) : null}
+      {data.costEstimate ? (
+        <p className="wa-muted" data-testid="cost-estimate">
+          Estimated cost: {costEstimateText(data.costEstimate)} (rate card,{' '}
+          {data.costEstimate.category ?? 'no category'})
+        </p>
       ) : null}
       <TimelineChart
         points={data.timeline.map((p) => ({

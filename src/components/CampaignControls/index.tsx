@@ -2,6 +2,10 @@
 import { Button, ConfirmationModal, toast, useFormFields, useModal } from '@payloadcms/ui'
 import React, { useState } from 'react'
 
+import type { CostEstimate } from '../../audience/costEstimate.js'
+
+import { describePace, localMoment, type Pace } from '../shared/describePace.js'
+import { costEstimateText } from '../shared/format.js'
 import { StatusBadge } from '../shared/StatusBadge.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import '../shared/styles.css'
@@ -18,7 +22,13 @@ const labels: Record<string, string> = {
   schedule: 'Schedule',
 }
 
-type Summary = { audienceSize: null | number; problems: string[]; templateName: null | string }
+type Summary = {
+  audienceSize: null | number
+  costEstimate: CostEstimate | null
+  pace: null | Pace
+  problems: string[]
+  templateName: null | string
+}
 
 const confirmSlug = 'whatsapp-campaign-confirm'
 
@@ -80,6 +90,12 @@ export const CampaignControls: React.FC = () => {
       <div>
         <span className="wa-muted">Status </span>
         <StatusBadge cellData={data.status} />
+        {data.waitingUntil ? (
+          <span className="wa-muted" data-testid="campaign-waiting">
+            {' '}
+            waiting for messaging limit — resumes at {localMoment(data.waitingUntil)}
+          </span>
+        ) : null}
       </div>
       <div className="wa-actions">
         {actions.map((action) => (
@@ -109,14 +125,28 @@ export const CampaignControls: React.FC = () => {
               ))}
             </ul>
           ) : (
-            <p data-testid="run-summary">
-              {scheduled
-                ? `Schedule for ${new Date(String(scheduledAt)).toLocaleString()}: `
-                : 'Send '}
-              the template <strong>{summary?.templateName}</strong> to{' '}
-              <strong>{summary?.audienceSize ?? 0}</strong> audience rows? Invalid, duplicate and
-              opted-out numbers are skipped.
-            </p>
+            <>
+              <p data-testid="run-summary">
+                {scheduled
+                  ? `Schedule for ${new Date(String(scheduledAt)).toLocaleString()}: `
+                  : 'Send '}
+                the template <strong>{summary?.templateName}</strong> to{' '}
+                <strong>{summary?.audienceSize ?? 0}</strong> audience rows? Invalid, duplicate and
+                opted-out numbers are skipped.
+                {summary?.pace ? (
+                  <span data-testid="run-pace">
+                    <br />
+                    {describePace(summary.audienceSize ?? 0, summary.pace)}
+                  </span>
+                ) : null}
+              </p>
+              {summary?.costEstimate ? (
+                <p data-testid="run-cost-estimate">
+                  Estimated cost ({summary.costEstimate.category ?? 'no category'}):{' '}
+                  <strong>{costEstimateText(summary.costEstimate)}</strong>, from your rate card.
+                </p>
+              ) : null}
+            </>
           )
         }
         confirmLabel={scheduled ? 'Schedule' : 'Send'}

@@ -5,9 +5,19 @@ import React, { useState } from 'react'
 
 import { useApiUrl } from '../shared/usePolling.js'
 
-type SyncResult = { created: number; error?: string; errors?: string[]; updated: number }
+type SyncResult = {
+  created: number
+  error?: string
+  errors?: string[]
+  limitErrors?: string[]
+  limitsSynced?: number
+  updated: number
+}
 
-/** Above the templates list: pulls every account's templates from Meta, then reloads the list. */
+/**
+ * Above the templates list: pulls every account's templates (and messaging limit) from Meta,
+ * then reloads the list.
+ */
 export const SyncTemplatesButton: React.FC<{ templatesSlug: string }> = ({ templatesSlug }) => {
   const apiUrl = useApiUrl()
   const router = useRouter()
@@ -26,8 +36,10 @@ export const SyncTemplatesButton: React.FC<{ templatesSlug: string }> = ({ templ
         toast.error(body.error ?? `Sync failed (HTTP ${response.status}).`)
         return
       }
-      toast.success(`Templates synced: ${body.created} new, ${body.updated} updated.`)
-      for (const message of body.errors ?? []) {
+      toast.success(
+        `Templates synced: ${body.created} new, ${body.updated} updated. Messaging limits read for ${body.limitsSynced ?? 0} accounts.`,
+      )
+      for (const message of [...(body.errors ?? []), ...(body.limitErrors ?? [])]) {
         toast.error(message)
       }
       router.refresh()

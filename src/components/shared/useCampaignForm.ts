@@ -40,6 +40,9 @@ export const useAudiencePreview = (campaignsSlug: string) => {
     audienceType:
       typeof fields.audienceType?.value === 'string' ? fields.audienceType.value : undefined,
     csvFile: idOf(fields.csvFile?.value),
+    retargetCampaign: idOf(fields.retargetCampaign?.value),
+    retargetOutcome:
+      typeof fields.retargetOutcome?.value === 'string' ? fields.retargetOutcome.value : undefined,
   }))
   const audience = { ...fields, campaign: idOf(id) }
   const apiUrl = useApiUrl()

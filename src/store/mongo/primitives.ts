@@ -3,6 +3,7 @@ import type { Collection, Document, Filter } from 'mongodb'
 import type { Payload } from 'payload'
 
 import { ObjectId } from 'mongodb'
+import { createHash } from 'node:crypto'
 
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
@@ -13,6 +14,25 @@ const oid = (id: Id) => new ObjectId(id)
 
 /** Driver-level collection (not a Payload collection) holding each phone number's send schedule. */
 const rateLimitCollection = 'whatsapp_send_schedule'
+
+/** Driver-level collection holding each business portfolio's messaging-limit slots. */
+const limitSlotsCollection = 'whatsapp_messaging_limit_slots'
+
+/** One slot of a portfolio's window; its id is derived from portfolio and slot, so it exists once. */
+type LimitSlot = {
+  _id: ObjectId
+  at: Date
+  key: string
+  op?: string
+  phone: null | string
+  slot: number
+}
+
+const slotId = (key: string, slot: number) =>
+  new ObjectId(createHash('sha256').update(`${key}#${slot}`).digest().subarray(0, 12))
+
+/** Slots created per bulk write. */
+const slotChunk = 1000
 
 /** How many recent counter updates a campaign remembers, so a rerun one is not applied twice. */
 const counterOpsKept = 50
@@ -79,6 +99,15 @@ export const createMongoPrimitives = (
   const events = () => native(options.slugs.webhookEvents)
   /** Schedules and leases whose document and unique index were made. */
   const knownSchedules = new Set<string>()
+  const limitSlots = () => adapter.connection.db!.collection<LimitSlot>(limitSlotsCollection)
+  /** Slots this process knows exist, per portfolio. */
+  const knownSlots = new Map<string, number>()
+  const stampedPhones = async (key: string, op: string) =>
+    (
+      await limitSlots()
+        .find({ key, op }, { projection: { phone: 1 } })
+        .toArray()
+    ).map((doc) => String(doc.phone))
 
   const countStatuses = async (match: Filter<Document>) =>
     (
@@ -286,8 +315,59 @@ export const createMongoPrimitives = (
 
     countStatuses: (campaignId) => countStatuses({ campaign: oid(campaignId) }),
 
+    countRecentSends: async ({ category, exceptCampaign, phones, since }) =>
+      (
+        await recipients()
+          .aggregate<{ _id: string; n: number }>([
+            {
+              $match: {
+                $or: [
+                  { sentAt: { $gte: since } },
+                  {
+                    createdAt: { $gte: since },
+                    status: { $in: ['pending', 'sending', 'unknown'] },
+                  },
+                ],
+                campaign: { $ne: oid(exceptCampaign) },
+                phoneNumber: { $in: phones },
+                templateCategory: category,
+              },
+            },
+            { $group: { _id: '$phoneNumber', n: { $sum: 1 } } },
+          ])
+          .toArray()
+      ).map((row) => ({ n: row.n, phone: row._id })),
+
     deleteRecipients: async (campaignId) => {
       await recipients().deleteMany({ campaign: oid(campaignId) })
+    },
+
+    ensureLimitSlots: async (key, count) => {
+      if ((knownSlots.get(key) ?? 0) >= count) {
+        return
+      }
+      if ((await limitSlots().countDocuments({ key, slot: { $lt: count } })) < count) {
+        await limitSlots().createIndex({ key: 1, phone: 1 })
+        await limitSlots().createIndex({ at: 1, key: 1, slot: 1 })
+        const free = new Date(0)
+        for (let start = 0; start < count; start += slotChunk) {
+          const slots = Array.from(
+            { length: Math.min(slotChunk, count - start) },
+            (_, i) => start + i,
+          )
+          await limitSlots().bulkWrite(
+            slots.map((slot) => ({
+              updateOne: {
+                filter: { _id: slotId(key, slot) },
+                update: { $setOnInsert: { at: free, key, phone: null, slot } },
+                upsert: true,
+              },
+            })),
+            { ordered: false },
+          )
+        }
+      }
+      knownSlots.set(key, count)
     },
 
     earlyEvents: async (messageIds) =>
@@ -355,10 +435,20 @@ export const createMongoPrimitives = (
           parameters: row.parameters ?? {},
           phoneNumber: row.phoneNumber,
           status: row.status,
+          ...(row.templateCategory === undefined ? {} : { templateCategory: row.templateCategory }),
           updatedAt: now,
         })),
         rerun,
       ),
+
+    limitUsage: async (key, count, since) => {
+      const recent = { at: { $gt: since }, key, slot: { $lt: count } }
+      const [used, oldest] = await Promise.all([
+        limitSlots().countDocuments(recent),
+        limitSlots().findOne(recent, { projection: { at: 1 }, sort: { at: 1 } }),
+      ])
+      return { oldest: oldest ? new Date(oldest.at) : null, used }
+    },
 
     markEventsApplied: async (ids) => {
       await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } })
@@ -425,6 +515,21 @@ export const createMongoPrimitives = (
     recipientStatus: async (messageId) =>
       (await recipients().findOne({ messageId }, { projection: { status: 1 } }))?.status as
         RecipientStatus | undefined,
+
+    refreshLimitSlots: async (key, phones, since, now, op) => {
+      await limitSlots().updateMany(
+        { at: { $gt: since }, key, phone: { $in: phones } },
+        { $set: { at: now, op } },
+      )
+      return stampedPhones(key, op)
+    },
+
+    releaseLimitSlots: async (key, phones, op) => {
+      await limitSlots().updateMany(
+        { key, op, phone: { $in: phones } },
+        { $set: { at: new Date(0), phone: null }, $unset: { op: '' } },
+      )
+    },
 
     requeue: async (campaignId, which, now, op) => {
       const or: Document[] = []
@@ -498,8 +603,8 @@ export const createMongoPrimitives = (
     // The clock is this machine's: holders on other machines need clocks in step within a lease.
     takeLease: async (name, holder, ms) => {
       const leases = adapter.connection.db!.collection<{
-        _id: string
         holder: string
+        name: string
         until: Date
       }>(leaseCollection)
       // Created free first, then taken by compare-and-set: no upsert races another holder's.
@@ -521,6 +626,33 @@ export const createMongoPrimitives = (
         { $set: { holder, until: new Date(now.getTime() + ms) } },
       )
       return result.matchedCount === 1
+    },
+
+    takeLimitSlots: async (key, phones, count, since, now, op) => {
+      const stamped = new Set(await stampedPhones(key, op))
+      const wanted = phones.filter((phone) => !stamped.has(phone))
+      const free =
+        wanted.length === 0
+          ? []
+          : await limitSlots()
+              .find(
+                { at: { $lte: since }, key, slot: { $lt: count } },
+                { limit: wanted.length, projection: { at: 1 }, sort: { slot: 1 } },
+              )
+              .toArray()
+      if (free.length > 0) {
+        // Compare-and-set on each slot's time: of two callers, one takes it.
+        await limitSlots().bulkWrite(
+          free.map((slot, i) => ({
+            updateOne: {
+              filter: { _id: slot._id, at: slot.at },
+              update: { $set: { at: now, op, phone: wanted[i] } },
+            },
+          })),
+          { ordered: false },
+        )
+      }
+      return stampedPhones(key, op)
     },
 
     unit: (work) => work(unit),

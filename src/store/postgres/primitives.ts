@@ -10,9 +10,11 @@ import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
 import {
   column,
   createLeaseTable,
+  createLimitSlotsTable,
   createScheduleTable,
   ensureEngineSchema,
   leaseTable,
+  limitSlotsTable,
   recipientFieldTypes,
   scheduleTable,
   storeTables,
@@ -81,6 +83,22 @@ export const createPostgresPrimitives = (
       forget()
       throw error
     })
+  let limitSlotsReady: Promise<void> | undefined
+  /** Slots this process knows exist, per portfolio. */
+  const knownSlots = new Map<string, number>()
+  /** The slots table, made on first use (memoized; a failed try is forgotten, and tried again). */
+  const limitSlotsMade = () =>
+    (limitSlotsReady ??= ensureEngineSchema(adapter.pool, createLimitSlotsTable).catch((error) => {
+      limitSlotsReady = undefined
+      throw error
+    }))
+  const stampedPhones = async (key: string, op: string) =>
+    (
+      await rows<{ phone: string }>(
+        `SELECT phone FROM ${limitSlotsTable} WHERE key = $1 AND op = $2`,
+        [key, op],
+      )
+    ).map((row) => row.phone)
 
   const runOn =
     (client: Pick<PoolClient, 'query'>): Run =>
@@ -366,8 +384,32 @@ export const createPostgresPrimitives = (
         [Number(campaignId)],
       ),
 
+    countRecentSends: ({ category, exceptCampaign, phones, since }) =>
+      rows<{ n: number; phone: string }>(
+        `SELECT phone_number AS phone, count(*)::int AS n FROM ${recipients}
+         WHERE phone_number = ANY($1) AND template_category = $2 AND campaign_id <> $4
+           AND (sent_at >= $3
+                OR (created_at >= $3 AND status IN ('pending', 'sending', 'unknown')))
+         GROUP BY phone_number`,
+        [phones, category, since, Number(exceptCampaign)],
+      ),
+
     deleteRecipients: async (campaignId) => {
       await run(`DELETE FROM ${recipients} WHERE campaign_id = $1`, [Number(campaignId)])
+    },
+
+    ensureLimitSlots: async (key, count) => {
+      if ((knownSlots.get(key) ?? 0) >= count) {
+        return
+      }
+      await limitSlotsMade()
+      await run(
+        `INSERT INTO ${limitSlotsTable} (key, slot, at)
+         SELECT $1, slot, to_timestamp(0) FROM generate_series(0, $2::int - 1) AS slot
+         ON CONFLICT DO NOTHING`,
+        [key, count],
+      )
+      knownSlots.set(key, count)
     },
 
     earlyEvents: async (messageIds) =>
@@ -458,6 +500,7 @@ export const createPostgresPrimitives = (
           'error_message',
           'failed_at',
           'attempts',
+          'template_category',
           'created_at',
           'updated_at',
         ],
@@ -472,10 +515,21 @@ export const createPostgresPrimitives = (
           row.errorMessage ?? null,
           row.status === 'failed' ? now : null,
           0,
+          row.templateCategory ?? null,
           now,
           now,
         ]),
       ),
+
+    limitUsage: async (key, count, since) => {
+      await limitSlotsMade()
+      const [row] = await rows<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(at) AS oldest FROM ${limitSlotsTable}
+         WHERE key = $1 AND slot < $2 AND at > $3`,
+        [key, count, since],
+      )
+      return { oldest: row?.oldest ? new Date(row.oldest) : null, used: row?.n ?? 0 }
+    },
 
     markEventsApplied: async (ids) => {
       await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [ids.map(Number)])
@@ -569,6 +623,23 @@ export const createPostgresPrimitives = (
         )
       )[0]?.status,
 
+    refreshLimitSlots: async (key, phones, since, now, op) => {
+      await run(
+        `UPDATE ${limitSlotsTable} SET at = $4, op = $5
+         WHERE key = $1 AND phone = ANY($2) AND at > $3`,
+        [key, phones, since, now, op],
+      )
+      return stampedPhones(key, op)
+    },
+
+    releaseLimitSlots: async (key, phones, op) => {
+      await run(
+        `UPDATE ${limitSlotsTable} SET at = to_timestamp(0), phone = NULL, op = NULL
+         WHERE key = $1 AND op = $2 AND phone = ANY($3)`,
+        [key, op, phones],
+      )
+    },
+
     requeue: async (campaignId, which, now, op) => {
       const statuses = [
         ...(which.failedRetryable
@@ -628,6 +699,24 @@ export const createPostgresPrimitives = (
         [name, holder, ms],
       )
       return taken.rowCount === 1
+    },
+
+    takeLimitSlots: async (key, phones, count, since, now, op) => {
+      // SKIP LOCKED: concurrent callers take different free slots; each slot goes to one.
+      await run(
+        `WITH wanted AS (
+           SELECT phone, row_number() OVER () AS n FROM unnest($2::text[]) AS w(phone)
+           WHERE NOT EXISTS (SELECT 1 FROM ${limitSlotsTable} s
+                             WHERE s.key = $1 AND s.op = $6 AND s.phone = w.phone)),
+         locked AS (
+           SELECT slot FROM ${limitSlotsTable} WHERE key = $1 AND slot < $3 AND at <= $4
+           ORDER BY slot LIMIT (SELECT count(*) FROM wanted) FOR UPDATE SKIP LOCKED),
+         free AS (SELECT slot, row_number() OVER (ORDER BY slot) AS n FROM locked)
+         UPDATE ${limitSlotsTable} t SET phone = wanted.phone, at = $5, op = $6
+         FROM free JOIN wanted USING (n) WHERE t.key = $1 AND t.slot = free.slot`,
+        [key, phones, count, since, now, op],
+      )
+      return stampedPhones(key, op)
     },
 
     unit: (work) => inTransaction(adapter.pool, (client) => work(unitPrimitives(runOn(client)))),

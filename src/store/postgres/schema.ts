@@ -16,6 +16,13 @@ export const createScheduleTable = `CREATE TABLE IF NOT EXISTS ${scheduleTable} 
 export const leaseTable = `"${engineSchema}"."leases"`
 
 export const createLeaseTable = `CREATE TABLE IF NOT EXISTS ${leaseTable} (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL)`
+export const limitSlotsTable = `"${engineSchema}"."messaging_limit_slots"`
+
+/** Each business portfolio's messaging-limit slots (see campaignStore's reserveRecipients). */
+export const createLimitSlotsTable = [
+  `CREATE TABLE IF NOT EXISTS ${limitSlotsTable} (key text NOT NULL, slot integer NOT NULL, phone text, at timestamptz NOT NULL, op text, PRIMARY KEY (key, slot))`,
+  `CREATE INDEX IF NOT EXISTS messaging_limit_slots_phone ON ${limitSlotsTable} (key, phone)`,
+]
 
 /** A field's column: deliveredCount -> delivered_count. */
 export const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
