@@ -7,7 +7,7 @@ import type { ParsedChange, ParsedStatus, ParsedWebhook } from './parseWebhook.j
 
 import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
-import { webhookAccounts } from './accounts.js'
+import { reloadWebhookAccounts, webhookAccounts } from './accounts.js'
 import { applyAccountUpdates } from './accountUpdates.js'
 import { applyCategoryUpdates } from './categoryUpdates.js'
 import { handleInboundMessages } from './inboundMessages.js'
@@ -139,14 +139,19 @@ export const applyWebhookEvents = async (payload: Payload): Promise<number> => {
   if (events.length === 0) {
     return 0
   }
-  const { accounts } = await webhookAccounts(payload, options)
-  // Before the statuses are settled, so that a settled log means every effect has landed.
-  await applyStatusSignals(payload, options, failedStatuses(events), accounts)
   const statuses = events.flatMap((e) => asStatusEvent(e) ?? [])
-  await store.applyStatusEvents(statuses)
-
   const statusIds = new Set(statuses.map((s) => s.id))
   const others = events.filter((e) => !statusIds.has(e.id))
+  // Other changes read the accounts' fields (display number, WABA), which another process may
+  // have edited: a batch with any reloads the table (at most once a second).
+  const { accounts } = await (others.length > 0 ? reloadWebhookAccounts : webhookAccounts)(
+    payload,
+    options,
+  )
+  // Before the statuses are settled, so that a settled log means every effect has landed.
+  await applyStatusSignals(payload, options, failedStatuses(events), accounts)
+  await store.applyStatusEvents(statuses)
+
   for (const event of others) {
     const change = event.payload as ParsedChange | undefined
     const handler = change?.field ? changeHandlers[change.field] : undefined
