@@ -10,6 +10,7 @@ import { createConfig } from '../dev/createConfig.js'
 import { isPostgresUri } from '../dev/database/adapter.js'
 import { demoAccountData } from '../dev/demoAccount.js'
 import { demoTemplates } from '../dev/simulator/index.js'
+import { stopCampaignQueue } from '../src/index.js'
 import { templateDocument } from '../src/meta/templateDocument.js'
 import { startRestServer } from '../test/helpers/restServer.js'
 import { startBenchDatabase } from './database.js'
@@ -81,6 +82,7 @@ export const bootBench = async (args: {
     accountId: account.id,
     close: async () => {
       await rest.close()
+      await stopCampaignQueue(payload)
       await payload.destroy()
       if (postgres) {
         await endPool((payload.db as unknown as PostgresAdapter).pool)

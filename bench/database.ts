@@ -7,6 +7,8 @@ import { onPostgresServer } from '../dev/database/postgresServer.js'
 
 export type BenchDatabase = {
   label: string
+  /** The embedded server's process, when the bench runs one. */
+  pid?: number
   stop: () => Promise<void>
   /** The bench's own database, fresh for this run. */
   uri: string
@@ -64,6 +66,7 @@ export const startBenchDatabase = async (): Promise<BenchDatabase> => {
   const [uri] = (await once(createInterface({ input: child.stdout }), 'line')) as [string]
   return {
     label: 'embedded CongoDB in a child process (scans whole collections; no indexes used)',
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM')
       if (child.exitCode === null) {

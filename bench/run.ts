@@ -3,9 +3,12 @@
  * DATABASE_URI names a server without a database name: postgres://user@host:port for Postgres
  * (the bench creates a bench_<time> database and drops it at the end) or mongodb://host:port;
  * MONGODB_URI also names a MongoDB; otherwise the embedded server runs in a child process.
- * BENCH_ONLY=send,materialize,webhooks,analytics picks sections. Sizes, on a real server (on the
- * embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4), BENCH_SIZE (rows
- * materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15).
+ * BENCH_ONLY=send,materialize,webhooks,analytics,realload picks sections. Sizes, on a real
+ * server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4),
+ * BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the campaign
+ * under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of sending
+ * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set; BENCH_SITE_PROFILE=dir
+ * writes CPU profiles of the site.
  */
 import os from 'node:os'
 
@@ -19,16 +22,22 @@ import { givenServer } from './database.js'
 import { benchMaterialize } from './materialize.js'
 import { benchRows } from './phones.js'
 import { onPostgres } from './rawTables.js'
+import { benchRealLoad, type RealLoadResult } from './realLoad.js'
 import { benchSend } from './send.js'
 import { benchWebhooks } from './webhooks.js'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
-const only = (process.env.BENCH_ONLY ?? 'send,materialize,webhooks,analytics').split(',')
+const only = (process.env.BENCH_ONLY ?? 'send,materialize,webhooks,analytics,realload').split(',')
 // The embedded server scans every recipient on each claim: smaller runs keep it usable.
 const indexed = givenServer() !== undefined
 const sendSeconds = env('BENCH_SEND_SECONDS', indexed ? 10 : 4)
 const size = env('BENCH_SIZE', indexed ? 100_000 : 20_000)
 const webhookSeconds = env('BENCH_WEBHOOK_SECONDS', indexed ? 60 : 15)
+const loadCaps = (process.env.BENCH_LOAD_CAPS ?? (indexed ? '80,1000' : '80'))
+  .split(',')
+  .map(Number)
+const loadContacts = (cap: number) =>
+  env('BENCH_LOAD_CONTACTS', cap >= 1000 ? 4000 : cap * env('BENCH_LOAD_SECONDS', 20))
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits)
 const table = (head: string[], rows: Array<Array<number | string>>) =>
@@ -127,7 +136,7 @@ const main = async () => {
         })
         messageIds = simulator.sent.map((m) => m.id).slice(0, result.sent)
       }
-      const result = await benchWebhooks(app.restUrl, messageIds, {
+      const result = await benchWebhooks(app.payload, app.restUrl, messageIds, {
         seconds: webhookSeconds,
         senders: 16,
       })
@@ -135,7 +144,17 @@ const main = async () => {
         '',
         '## 4. Webhook ingestion (signed status events over HTTP, one per request)',
         table(
-          ['senders', 'seconds', 'events', 'events/s', 'p50 ms', 'p99 ms', 'rejected'],
+          [
+            'senders',
+            'seconds',
+            'events',
+            'acked events/s',
+            'ack p50 ms',
+            'ack p99 ms',
+            'rejected',
+            'backlog at end',
+            'applied events/s',
+          ],
           [
             [
               result.senders,
@@ -145,9 +164,63 @@ const main = async () => {
               fixed(result.p50Ms),
               fixed(result.p99Ms),
               result.rejected,
+              result.backlogAtEnd,
+              fixed(result.appliedPerSecond, 0),
             ],
           ],
         ),
+        'Acked: answered 200, the events logged. Applied: from the first request until the applier (in the same process) had applied them all.',
+      )
+    }
+    if (only.includes('realload')) {
+      // Its own database, site and simulator: the in-process app stays idle meanwhile.
+      const results: RealLoadResult[] = []
+      for (const cap of loadCaps) {
+        const result = await benchRealLoad({
+          cap,
+          contacts: loadContacts(cap),
+          latencyMs: 200,
+          senders: 16,
+        })
+        results.push(result)
+        process.stderr.write(`real load ${cap}/s: ${JSON.stringify(result)}\n`)
+      }
+      output.push(
+        '',
+        '## 6. Campaign under real load (`next start`, simulator in its own process, 200 ms API latency, status webhooks from 16 senders, 10% duplicated, 20% before the send result)',
+        table(
+          [
+            'cap msg/s',
+            'contacts',
+            'send msg/s',
+            '% of cap',
+            'webhooks/s',
+            'ack p50 ms',
+            'ack p99 ms',
+            'lag p50 ms',
+            'lag p99 ms',
+            'backlog at end',
+            'counters = recount',
+            'site peak RSS MB',
+            'embedded DB peak RSS MB',
+          ],
+          results.map((r) => [
+            r.cap,
+            r.contacts,
+            fixed(r.sendRate),
+            `${fixed((r.sendRate / r.cap) * 100)}%`,
+            fixed(r.webhooksPerSecond, 0),
+            fixed(r.ackP50Ms),
+            fixed(r.ackP99Ms),
+            fixed(r.lagP50Ms, 0),
+            `${fixed(r.lagP99Ms, 0)}${r.lagMissing > 0 ? ` (${r.lagMissing} never counted)` : ''}`,
+            r.backlogAtEnd,
+            r.countersExact ? 'yes' : 'NO',
+            fixed(r.peakRssMb, 0),
+            r.peakDatabaseRssMb > 0 ? fixed(r.peakDatabaseRssMb, 0) : '-',
+          ]),
+        ),
+        'Lag: from the acknowledgement of a delivered or read status to the campaign counter that counts it (counters sampled every 100 ms). Backlog: events logged but not applied when the last webhook was answered.',
       )
     }
     if (only.includes('analytics')) {

@@ -1,4 +1,4 @@
-import type { Config } from 'payload'
+import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, Config } from 'payload'
 
 import type { WhatsAppCampaignsPluginOptions } from './options.js'
 
@@ -13,7 +13,10 @@ import {
 import { audiencePreviewEndpoint } from './endpoints/audiencePreviewEndpoint.js'
 import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
 import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
+import { startWebhookApplier, wakeWebhookApplier } from './jobs/index.js'
 import { resolveOptions } from './options.js'
+import { forgetWebhookAccounts } from './webhooks/accounts.js'
+import { applyWebhookEvents } from './webhooks/applyEvents.js'
 import { webhookEndpoints } from './webhooks/endpoints.js'
 import { syncTemplatesEndpoint } from './webhooks/syncTemplates.js'
 
@@ -52,6 +55,16 @@ export const whatsappCampaignsPlugin =
     }
 
     for (const collection of ours) {
+      if (collection.slug === options.slugs.accounts) {
+        // The webhook endpoint's account table (secrets decrypted once) is reloaded on change.
+        const forget: CollectionAfterChangeHook & CollectionAfterDeleteHook = ({ req }) =>
+          forgetWebhookAccounts(req.payload)
+        collection.hooks = {
+          ...collection.hooks,
+          afterChange: [...(collection.hooks?.afterChange ?? []), forget],
+          afterDelete: [...(collection.hooks?.afterDelete ?? []), forget],
+        }
+      }
       if (collection.slug === options.slugs.templates) {
         collection.endpoints = [...(collection.endpoints || []), syncTemplatesEndpoint(options)]
       }
@@ -96,12 +109,14 @@ export const whatsappCampaignsPlugin =
       endpoints: [
         ...(config.endpoints ?? []),
         globalAnalyticsEndpoint(options),
-        ...webhookEndpoints(options),
+        ...webhookEndpoints(options, wakeWebhookApplier),
       ],
       onInit: async (payload) => {
         await config.onInit?.(payload)
         // Starts the worker (Agenda) or re-arms inline schedules left by a restart.
         await campaignQueue(payload)
+        // One process at a time (a lease) applies the webhook events the endpoint logs.
+        startWebhookApplier(payload, applyWebhookEvents)
       },
     }
   }

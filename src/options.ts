@@ -155,10 +155,29 @@ export type WhatsAppCampaignsPluginOptions = {
    * to them. Default true.
    */
   skipUndeliverable?: boolean
+  /**
+   * The webhook applier: the endpoint only logs events (one insert) and answers; one process
+   * at a time (holding a lease in the database) applies them in batches.
+   */
+  webhookApplier?: WebhookApplierOptions
   /** Days webhook events are kept (status events still waiting for their send are kept). Default 30. */
   webhookEventRetentionDays?: number
   /** Largest accepted webhook body, in bytes. Default 1 MiB. */
   webhookMaxBytes?: number
+}
+
+export type WebhookApplierOptions = {
+  /** Events applied per batch. Default 1000. */
+  batchSize?: number
+  /**
+   * Whether this process takes part in applying webhook events (one at a time does). Default
+   * true, except in Next.js's helper processes (build and render workers).
+   */
+  enabled?: boolean
+  /** How long a dead applier's lease lasts before another process takes over. Default 10 000 ms. */
+  leaseMs?: number
+  /** How often an idle applier looks for new events from other processes. Default 100 ms. */
+  pollMs?: number
 }
 
 export type FrequencyCapOptions = {
@@ -226,6 +245,7 @@ export type ResolvedOptions = {
   rateCard?: RateCard
   skipUndeliverable: boolean
   slugs: Record<CollectionKey, string>
+  webhookApplier: Required<WebhookApplierOptions>
   webhookEventRetentionDays: number
   webhookMaxBytes: number
 }
@@ -384,6 +404,12 @@ export const resolveOptions = (
     rateCard: checkRateCard(options.rateCard),
     skipUndeliverable: options.skipUndeliverable ?? true,
     slugs,
+    webhookApplier: {
+      batchSize: options.webhookApplier?.batchSize ?? 1000,
+      enabled: options.webhookApplier?.enabled ?? !isNextHelperProcess(),
+      leaseMs: options.webhookApplier?.leaseMs ?? 10_000,
+      pollMs: options.webhookApplier?.pollMs ?? 100,
+    },
     webhookEventRetentionDays: options.webhookEventRetentionDays ?? 30,
     webhookMaxBytes: options.webhookMaxBytes ?? 1024 * 1024,
   }

@@ -387,6 +387,8 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
       // The last counter updates applied, so a retried one is not applied twice (MongoDB).
       ...engineFields([
         { name: 'counterOps', type: 'json' },
+        // The webhook applier's recent batch counter updates, likewise (MongoDB).
+        { name: 'applierOps', type: 'json' },
         // What paused it (campaigns/guardrails.ts PausedBy): a restriction's pause resumes itself.
         { name: 'pausedBy', type: 'text' },
       ]),

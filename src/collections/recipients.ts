@@ -83,6 +83,8 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
       // Which write last moved the recipient: tells a retried write whether its first try landed.
       { name: 'outcomeOp', type: 'text', index: true },
       { name: 'statusOps', type: 'json' },
+      // The webhook applier's recent batch moves (op, from, to): a batch cut short is finished from them (MongoDB).
+      { name: 'statusMoves', type: 'json' },
     ]),
   ],
   indexes: [

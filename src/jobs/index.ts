@@ -5,6 +5,7 @@ import type { CampaignQueue, CampaignRunner } from './types.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { createAgendaQueue } from './agendaQueue.js'
 import { createInlineQueue } from './inlineQueue.js'
+import { stopWebhookApplier } from './webhookApplier.js'
 
 const queues = new WeakMap<Payload, Promise<CampaignQueue>>()
 
@@ -31,11 +32,16 @@ export const getQueue = (payload: Payload, run: CampaignRunner): Promise<Campaig
   return queue
 }
 
-/** Stops this instance's queue (tests, graceful shutdown); running campaigns release their claims. */
+/**
+ * Stops this instance's queue and webhook applier (tests, graceful shutdown); running campaigns
+ * release their claims.
+ */
 export const stopCampaignQueue = async (payload: Payload): Promise<void> => {
+  await stopWebhookApplier(payload)
   const queue = queues.get(payload)
   queues.delete(payload)
   await (await queue)?.stop()
 }
 
 export type { CampaignQueue, CampaignRunner } from './types.js'
+export { startWebhookApplier, wakeWebhookApplier, type WebhookDrain } from './webhookApplier.js'

@@ -1,13 +1,17 @@
+import type { RecipientStatus } from '../collections/campaignStatuses.js'
 import type { StorePrimitives, UnitPrimitives } from './primitives.js'
 import type { RetryTransient } from './transientErrors.js'
 import type {
   CampaignStore,
   CounterDelta,
+  Id,
   MessagingLimit,
+  PendingStatusEvent,
   StatusEvent,
   TimelinePoint,
 } from './types.js'
 
+import { foldStatuses } from './foldStatuses.js'
 import { opId } from './opId.js'
 import {
   outcomeCounter,
@@ -109,11 +113,72 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return settleStatusEvent(event, apply, () => retry(() => p.recipientStatus(event.messageId)))
   }
 
+  /** Adds up what moves made, per campaign. */
+  const deltasOf = (
+    moves: Array<{ campaignId: Id; from: RecipientStatus; to: RecipientStatus }>,
+  ) => {
+    const deltas = new Map<Id, CounterDelta>()
+    for (const move of moves) {
+      const delta = deltas.get(move.campaignId) ?? {}
+      for (const [counter, n] of Object.entries(counterDelta(move.from, move.to))) {
+        const key = counter as keyof CounterDelta
+        delta[key] = (delta[key] ?? 0) + n
+      }
+      deltas.set(move.campaignId, delta)
+    }
+    return [...deltas].map(([campaignId, delta]) => ({ campaignId, delta }))
+  }
+
+  const applyStatusEvents = async (events: PendingStatusEvent[]) => {
+    if (events.length === 0) {
+      return { applied: 0, moved: 0, waiting: 0 }
+    }
+    const messageIds = [...new Set(events.map((e) => e.messageId))]
+    const recipients = await retry(() => p.recipientsByMessageId(messageIds))
+    // A batch cut short (MongoDB: a process killed between its writes) left its op on its
+    // events and on the recipients it moved: its counters are added now, once.
+    for (const earlier of new Set(events.flatMap((e) => (e.applyOp ? [e.applyOp] : [])))) {
+      const moved = recipients.flatMap((r) =>
+        r.moves
+          .filter((m) => m.op === earlier)
+          .map((m) => ({ campaignId: r.campaignId, from: m.from, to: m.to })),
+      )
+      if (moved.length > 0) {
+        await retry(() => p.addBatchCounters(deltasOf(moved), earlier))
+      }
+    }
+    const fold = foldStatuses(events, recipients)
+    const op = opId()
+    // Every step repeats safely under the same op: moves are compare-and-set and found again
+    // by their stamp, counters are added once per op, and marking is idempotent.
+    return retry(() =>
+      p.unit(async (tx) => {
+        await tx.stampEvents(
+          events.map((e) => e.id),
+          op,
+        )
+        const moved = await tx.moveStatuses(fold.moves, op)
+        await tx.addBatchCounters(deltasOf(moved), op)
+        // A recipient another writer moved first is read again by the next batch.
+        const done = new Set(moved.map((m) => m.id))
+        const applied = [
+          ...fold.moot,
+          ...fold.moves.filter((m) => done.has(m.id)).flatMap((m) => m.eventIds),
+        ]
+        await tx.settleEvents(applied, fold.waiting)
+        return { applied: applied.length, moved: moved.length, waiting: fold.waiting.length }
+      }),
+    )
+  }
   const limitUsage = (portfolio: string, { limit, now, windowMs }: MessagingLimit) =>
     retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
 
   return {
     applyStatusEvent,
+
+    applyStatusEvents,
+
+    backlog: () => retry(() => p.countPending()),
 
     campaignStatus,
 
@@ -207,6 +272,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         },
       )
     },
+
+    pendingEvents: (limit) => retry(() => p.pendingEvents(limit)),
 
     pruneEvents: (before) => retry(() => p.pruneEvents(before)),
 
@@ -320,6 +387,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     },
 
     sentSince: (campaignId, since) => retry(() => p.sentSince(campaignId, since)),
+
+    takeLease: (name, holder, ms) => retry(() => p.takeLease(name, holder, ms)),
 
     timeline: async (campaignId) => {
       const series = (['sentAt', 'deliveredAt', 'readAt'] as const).map((field) =>

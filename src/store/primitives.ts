@@ -12,11 +12,33 @@ import type {
   Id,
   LimitUsage,
   NewRecipient,
+  PendingEvent,
   StatusEvent,
   WebhookEventRecord,
 } from './types.js'
 
 export type CampaignFields = CampaignPatch & Partial<Record<CampaignCounterField, number>>
+
+/** A status move a batch made, as MongoDB remembers it on the recipient (by the batch's op). */
+export type StatusMove = { from: RecipientStatus; op: string; to: RecipientStatus }
+
+/** A recipient as the applier reads it by message id. */
+export type RecipientState = {
+  campaignId: Id
+  id: Id
+  messageId: string
+  /** Recent batch moves (MongoDB only; Postgres batches are atomic and need no memory of them). */
+  moves: StatusMove[]
+  status: RecipientStatus
+}
+
+/** One recipient's move in a batch: from the status read, to the furthest its events reach. */
+export type PlannedMove = {
+  change: StatusChange
+  from: RecipientStatus
+  id: Id
+  to: RecipientStatus
+}
 
 export type TimestampField = 'deliveredAt' | 'readAt' | 'sentAt'
 
@@ -25,6 +47,11 @@ export type TimestampField = 'deliveredAt' | 'readAt' | 'sentAt'
  * run again after a lost answer can tell what its first run moved.
  */
 export interface UnitPrimitives {
+  /** Adds each campaign's delta once per `op` (MongoDB remembers the applier's recent ops). */
+  addBatchCounters(
+    deltas: Array<{ campaignId: Id; delta: CounterDelta }>,
+    op: string,
+  ): Promise<void>
   /** Adds to the campaign's counters, once per `op` (MongoDB remembers recent ops; Postgres units are atomic). */
   addCounters(campaignId: Id, delta: CounterDelta, op: string): Promise<void>
   /** How many recipients (of `ids`, when given) carry `op` as their last outcome write. */
@@ -49,6 +76,18 @@ export interface UnitPrimitives {
     change: StatusChange,
     op: string,
   ): Promise<Id | undefined>
+  /**
+   * Moves each recipient whose status is still its move's `from` (compare-and-set), stamped
+   * with `op`; returns the moves `op` made, those of an earlier try of the same op included.
+   */
+  moveStatuses(
+    moves: PlannedMove[],
+    op: string,
+  ): Promise<Array<{ campaignId: Id; from: RecipientStatus; id: Id; to: RecipientStatus }>>
+  /** Marks events applied, and status events whose message id is unknown as waiting for their send. */
+  settleEvents(applied: Id[], waiting: Id[]): Promise<void>
+  /** Stamps the batch's events with its op, so that a batch cut short can be finished. */
+  stampEvents(ids: Id[], op: string): Promise<void>
   /** The campaign of the recipient with this message id whose recent status writes include `op`. */
   statusStamped(messageId: string, op: string): Promise<Id | undefined>
 }
@@ -66,6 +105,8 @@ export interface StorePrimitives extends UnitPrimitives {
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
   /** The recipients a claim under `token` holds. */
   claimedBy(token: string): Promise<ClaimedRecipient[]>
+  /** Events neither applied nor waiting for their send. */
+  countPending(): Promise<number>
   /** SendingStore.countRecentSends for at most a few thousand phones, as rows. */
   countRecentSends(args: {
     category: string
@@ -103,7 +144,11 @@ export interface StorePrimitives extends UnitPrimitives {
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
   /** Fresh ids for rows to insert, chosen before the insert so that a rerun reuses them. */
   newIds(into: 'events' | 'recipients', count: number): Promise<Id[]>
+  /** Up to `limit` events neither applied nor waiting, oldest first. */
+  pendingEvents(limit: number): Promise<PendingEvent[]>
   pruneEvents(before: Date): Promise<number>
+  /** The recipients with these message ids. */
+  recipientsByMessageId(messageIds: string[]): Promise<RecipientState[]>
   recipientStatus(messageId: string): Promise<RecipientStatus | undefined>
   /**
    * Moves the portfolio's slots holding one of `phones` and taken after `since` to `now`,
@@ -134,6 +179,8 @@ export interface StorePrimitives extends UnitPrimitives {
   sentSince(campaignId: Id, since: Date): Promise<number>
   /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
+  /** LeaseStore.takeLease, on the database's clock where it has one. */
+  takeLease(name: string, holder: string, ms: number): Promise<boolean>
   /**
    * Gives each of `phones` not yet stamped with `op` a free slot below `count` (never taken, or
    * taken at or before `since`), each by compare-and-set so a slot goes to one caller only;

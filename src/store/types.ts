@@ -83,6 +83,18 @@ export type WebhookEventRecord = {
   timestamp?: Date
 }
 
+/** A logged webhook event not applied yet (status events waiting for their send excluded). */
+export type PendingEvent = {
+  /** The batch that last took it (MongoDB: a batch cut short is finished by the next one). */
+  applyOp?: string
+  id: Id
+} & WebhookEventRecord
+
+/** A status event of the log, as the applier folds it. */
+export type PendingStatusEvent = { applyOp?: string; id: Id } & StatusEvent
+
+/** What a batch of status events did: events settled, recipients moved, events left waiting. */
+export type StatusBatchResult = { applied: number; moved: number; waiting: number }
 /** A portfolio's messaging limit: at most `limit` unique recipients in any `windowMs`, read at `now`. */
 export type MessagingLimit = { limit: number; now: Date; windowMs: number }
 
@@ -175,11 +187,30 @@ export interface SendingStore {
 export interface EventLogStore {
   /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
   applyStatusEvent(event: StatusEvent): Promise<boolean>
+  /**
+   * Applies status events in one batch: one read of their recipients, each recipient moved once
+   * to the furthest status its events reach (forward only), one counter update per campaign,
+   * and the events marked applied; events whose message id is not recorded yet wait for it.
+   * Safe to cut short anywhere and run again: the next batch applies the rest once.
+   */
+  applyStatusEvents(events: PendingStatusEvent[]): Promise<StatusBatchResult>
+  /** How many logged events wait for the applier (not counting statuses waiting for their send). */
+  backlog(): Promise<number>
   /** Logs webhook events in one insert (applied: false); returns their ids in order. */
   logEvents(events: WebhookEventRecord[]): Promise<Id[]>
   markEventsApplied(ids: Id[]): Promise<void>
+  /** Up to `limit` events not applied yet, oldest first (statuses waiting for their send left out). */
+  pendingEvents(limit: number): Promise<PendingEvent[]>
   /** Deletes events received before `before` that need nothing more (applied, or not status events). */
   pruneEvents(before: Date): Promise<number>
+}
+
+export interface LeaseStore {
+  /**
+   * Takes or renews the lease `name` for `holder` for `ms`: true when `holder` holds it now
+   * (it was free, expired, or already its own).
+   */
+  takeLease(name: string, holder: string, ms: number): Promise<boolean>
 }
 
 export interface CampaignStatsStore {
@@ -196,4 +227,4 @@ export interface CampaignStatsStore {
   timeline(campaignId: Id): Promise<TimelinePoint[]>
 }
 
-export type CampaignStore = CampaignStatsStore & EventLogStore & SendingStore
+export type CampaignStore = CampaignStatsStore & EventLogStore & LeaseStore & SendingStore

@@ -7,7 +7,6 @@ import type { EntryMeta } from './webhookValues.js'
 import { campaignQueue } from '../campaigns/campaignQueue.js'
 import { pauseCampaignsBySignal, resumeHeldCampaigns } from '../campaigns/guardrails.js'
 import { restrictsSending } from '../campaigns/holds.js'
-import { getStore } from '../store/index.js'
 import { updateIfNewer } from './updateIfNewer.js'
 import { list, metaTime, object, text } from './webhookValues.js'
 
@@ -61,9 +60,6 @@ export const applyAccountUpdates = async (
   updates: ParsedAccountUpdate[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(
-    updates.map((u) => ({ kind: 'other' as const, payload: u.raw, timestamp: u.timestamp })),
-  )
   for (const update of updates) {
     const inWaba = accounts.filter((a) => a.wabaId === update.wabaId)
     const ids = inWaba.map((a) => a.id)

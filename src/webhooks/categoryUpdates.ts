@@ -90,9 +90,6 @@ export const applyCategoryUpdates = async (
   updates: ParsedCategoryUpdate[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(
-    updates.map((u) => ({ kind: 'template' as const, payload: u.raw, timestamp: u.timestamp })),
-  )
   for (const update of updates) {
     const accountIds = accounts.filter((a) => a.wabaId === update.wabaId).map((a) => a.id)
     if (

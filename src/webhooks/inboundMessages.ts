@@ -5,7 +5,6 @@ import type { WebhookAccount } from './accounts.js'
 import type { ParsedMessage } from './parseWebhook.js'
 
 import { applyContactSignal, type ContactSignal } from '../audience/contactSignals.js'
-import { getStore } from '../store/index.js'
 import { isStopPromotionsButton, normalizeKeyword } from './optOutKeywords.js'
 
 /** An opt-out keyword stops everything; Meta's "Stop promotions" button stops marketing only. */
@@ -35,13 +34,6 @@ export const handleInboundMessages = async (
   messages: ParsedMessage[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(
-    messages.map((m) => ({
-      kind: 'message' as const,
-      payload: m.raw,
-      phoneNumberId: m.phoneNumberId,
-    })),
-  )
   for (const message of messages) {
     const account = accounts.find((a) => a.phoneNumberId === message.phoneNumberId)
     if (!account) {

@@ -52,11 +52,25 @@ export type ParsedUserPreference = {
   waId: string
 }
 
+/**
+ * One change other than delivery statuses, as the endpoint logs it for the applier: its field,
+ * its value (statuses left out: they are logged one by one), the entry's WABA id and time.
+ */
+export type ParsedChange = {
+  field: string
+  phoneNumberId?: string
+  /** The entry's time, which orders WABA-level changes. */
+  time?: unknown
+  value: Record<string, unknown>
+  wabaId?: string
+}
+
 export type ParsedWebhook = {
   /** Field "account_update": restrictions, bans, violations of a WABA. */
   accountUpdates: ParsedAccountUpdate[]
   /** Field "template_category_update". */
   categoryUpdates: ParsedCategoryUpdate[]
+  changes: ParsedChange[]
   messages: ParsedMessage[]
   /** Phone number ids of the message changes: the accounts whose secret must sign the body. */
   phoneNumberIds: Set<string>
@@ -105,6 +119,7 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
   const parsed: ParsedWebhook = {
     accountUpdates: [],
     categoryUpdates: [],
+    changes: [],
     messages: [],
     phoneNumberIds: new Set(),
     qualityUpdates: [],
@@ -122,6 +137,17 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
       const value = object(object(change)?.value)
       if (!value) {
         throw new WebhookShapeError('A change without a "value" object.')
+      }
+      const { statuses, ...rest } = value
+      // A messages change carrying only statuses has nothing else to apply.
+      if (field && (field !== 'messages' || list(value.messages).length > 0)) {
+        parsed.changes.push({
+          field,
+          phoneNumberId: text(object(value.metadata)?.phone_number_id),
+          time: object(entry)?.time,
+          value: statuses === undefined ? value : rest,
+          wabaId,
+        })
       }
       const wabaField = field ? wabaFields[field] : undefined
       if (wabaField) {

@@ -5,7 +5,6 @@ import type { WebhookAccount } from './accounts.js'
 import type { ParsedStatus, ParsedUserPreference } from './parseWebhook.js'
 
 import { applyContactSignal, applyErrorSignals } from '../audience/contactSignals.js'
-import { getStore } from '../store/index.js'
 
 const accountOf = (accounts: WebhookAccount[], phoneNumberId: string) =>
   accounts.find((a) => a.phoneNumberId === phoneNumberId)
@@ -17,14 +16,6 @@ export const applyUserPreferences = async (
   preferences: ParsedUserPreference[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(
-    preferences.map((p) => ({
-      kind: 'other' as const,
-      payload: p.raw,
-      phoneNumberId: p.phoneNumberId,
-      timestamp: p.timestamp,
-    })),
-  )
   for (const preference of preferences) {
     const account = accountOf(accounts, preference.phoneNumberId)
     const value = preference.value.toLowerCase()

@@ -6,7 +6,6 @@ import type { EntryMeta } from './webhookValues.js'
 
 import { campaignQueue } from '../campaigns/campaignQueue.js'
 import { pauseCampaignsBySignal } from '../campaigns/guardrails.js'
-import { getStore } from '../store/index.js'
 import { updateIfNewer } from './updateIfNewer.js'
 import { object, text } from './webhookValues.js'
 
@@ -107,9 +106,6 @@ export const applyQualityUpdates = async (
   updates: ParsedQualityUpdate[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(
-    updates.map((u) => ({ kind: 'other' as const, payload: u.raw, timestamp: u.timestamp })),
-  )
   for (const update of updates) {
     const account = numberOf(accounts, update)
     if (!account) {

@@ -7,7 +7,6 @@ import type { ParsedTemplateUpdate } from './parseWebhook.js'
 import { campaignQueue } from '../campaigns/campaignQueue.js'
 import { pauseCampaignsBySignal } from '../campaigns/guardrails.js'
 import { templateStatuses } from '../collections/templates.js'
-import { getStore } from '../store/index.js'
 import { templatesWhere } from './categoryUpdates.js'
 import { updateIfNewer } from './updateIfNewer.js'
 
@@ -22,7 +21,6 @@ export const applyTemplateUpdates = async (
   updates: ParsedTemplateUpdate[],
   accounts: WebhookAccount[],
 ) => {
-  await getStore(payload).logEvents(updates.map((u) => ({ kind: 'template' as const, payload: u })))
   for (const update of updates) {
     const accountIds = accounts.filter((a) => a.wabaId === update.wabaId).map((a) => a.id)
     const status = update.event.toUpperCase()

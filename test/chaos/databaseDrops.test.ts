@@ -74,10 +74,14 @@ const workerCuts = [
   anyRequest,
 ]
 
-// In turn: a recipient's status write, then the counter update that follows one (the commit).
+// In turn: the event log's insert that acknowledges a webhook, then the applier's batch write
+// of recipient statuses (on Postgres its commit, counters and events marked applied included).
 const webhookCuts = [
-  request({ collection: recipientsCollection, command: 'findAndModify' }, ['FOR UPDATE']),
-  request({ collection: campaignsCollection, command: 'update' }, ['COMMIT']),
+  request({ collection: 'whatsapp-webhook-events', command: 'insert' }, [
+    'INSERT INTO',
+    'whatsapp_webhook_events',
+  ]),
+  request({ collection: recipientsCollection, command: 'update' }, ['COMMIT']),
 ]
 
 beforeAll(async () => {

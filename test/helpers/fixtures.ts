@@ -115,10 +115,30 @@ const countersAndRecount = async (payload: Payload, id: number | string) => {
 }
 
 /**
- * The campaign's counters must say exactly what its recipients' statuses say. Webhooks still in
- * flight can move both between the reads, so a difference must last 5 s to fail.
+ * Waits until the webhook applier has applied every event logged so far (statuses waiting for
+ * their send aside): the endpoint answers once events are logged, before they are applied.
+ */
+export const waitForWebhooksApplied = async (payload: Payload, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const backlog = await getStore(payload).backlog()
+    if (backlog === 0) {
+      return
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${backlog} webhook events still unapplied after ${timeoutMs} ms`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/**
+ * The campaign's counters must say exactly what its recipients' statuses say, once the webhook
+ * events logged so far are applied. Webhooks still in flight can move both between the reads,
+ * so a difference must last 5 s to fail.
  */
 export const expectCountersMatchRecipients = async (payload: Payload, id: number | string) => {
+  await waitForWebhooksApplied(payload)
   const deadline = Date.now() + 5000
   for (;;) {
     const state = await countersAndRecount(payload, id)

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
-/** A campaign worker in a child process, ready once it resolves. */
+/** A campaign worker (and webhook applier) in a child process, ready once it resolves. */
 export const startWorker = (args: {
+  applier?: { batchSize: number; leaseMs: number }
   claimLeaseMs: number
   databaseUri: string
   graphUrl: string
@@ -14,6 +15,12 @@ export const startWorker = (args: {
     const child = fork(path.join(dirname, 'workerProcess.ts'), {
       env: {
         ...process.env,
+        ...(args.applier
+          ? {
+              WORKER_APPLIER_BATCH: String(args.applier.batchSize),
+              WORKER_APPLIER_LEASE_MS: String(args.applier.leaseMs),
+            }
+          : {}),
         WORKER_CLAIM_LEASE_MS: String(args.claimLeaseMs),
         WORKER_DATABASE_URI: args.databaseUri,
         WORKER_GRAPH_URL: args.graphUrl,

@@ -1,6 +1,7 @@
 /**
- * A campaign worker in a process of its own, for tests that kill workers:
- * WORKER_DATABASE_URI, WORKER_GRAPH_URL and WORKER_CLAIM_LEASE_MS come from the environment.
+ * A campaign worker (and webhook applier) in a process of its own, for tests that kill workers:
+ * WORKER_DATABASE_URI, WORKER_GRAPH_URL, WORKER_CLAIM_LEASE_MS and the applier's
+ * WORKER_APPLIER_BATCH and WORKER_APPLIER_LEASE_MS come from the environment.
  */
 import { getPayload } from 'payload'
 
@@ -13,6 +14,10 @@ const config = createConfig({
     claimLeaseMs: Number(process.env.WORKER_CLAIM_LEASE_MS ?? 3000),
     graphApiUrl: String(process.env.WORKER_GRAPH_URL),
     queue: { lockLifetimeMs: 3000, processEveryMs: 200, worker: true },
+    webhookApplier: {
+      batchSize: Number(process.env.WORKER_APPLIER_BATCH ?? 1000),
+      leaseMs: Number(process.env.WORKER_APPLIER_LEASE_MS ?? 10_000),
+    },
   },
 })
 process.on('unhandledRejection', (error) => {

@@ -7,6 +7,7 @@ import {
   createCampaign,
   expectCountersMatchRecipients,
   waitForStatus,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import {
   bootWithSimulator,
@@ -116,6 +117,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
     ])
     // The simulator reports delivery and reads through signed webhooks, as Meta does.
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
     expect(doc).toMatchObject({
       deliveredCount: 2,
@@ -364,6 +366,7 @@ describe('audiences end to end, against the Cloud API simulator', () => {
       })
       await runCampaign(app.payload, campaign.id, { wait: true })
       await app.simulator.flushWebhooks()
+      await waitForWebhooksApplied(app.payload)
       const { counts, doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
       expect(doc.sentCount).toBe(2)
       expect(counts.read + counts.failed).toBe(2)

@@ -10,6 +10,7 @@ import {
   expectCountersMatchRecipients,
   testAccount,
   waitForStatus,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
 import { createDemoTemplates } from '../helpers/templates.js'
@@ -261,6 +262,7 @@ describe('Meta stopped the template', () => {
       templates: { [otherAccount.wabaId]: demoTemplates, [testAccount.wabaId]: demoTemplates },
     })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
 
     await expectPausedLeavingPending(using, ['paused the template "hello_world"', 'LOW_QUALITY'])
     expect(refusedWith(132015)).toHaveLength(0)
@@ -274,6 +276,7 @@ describe('Meta stopped the template', () => {
     await expect(resumeCampaign(app.payload, using.id)).rejects.toThrow('PAUSED')
     templateStatus('APPROVED')
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     await resumeToCompletion([using])
   })
 })

@@ -11,6 +11,7 @@ import {
   expectCountersMatchRecipients,
   testAccount,
   waitForStatus,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import { bootWithSimulator, type SimulatedApp } from '../helpers/simulatorApp.js'
 import { createDemoTemplates } from '../helpers/templates.js'
@@ -86,6 +87,10 @@ const flip = async (path: string, body: Record<string, unknown>) => {
     method: 'POST',
   })
   expect(response.status, await response.clone().text()).toBe(200)
+  // A webhook the simulator posted is logged when answered, and applied by the applier.
+  if (path.startsWith('webhooks/')) {
+    await waitForWebhooksApplied(app.payload)
+  }
   return (await response.json()) as Record<string, unknown>
 }
 

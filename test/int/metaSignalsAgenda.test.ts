@@ -7,6 +7,7 @@ import {
   expectCountersMatchRecipients,
   testAccount,
   waitForStatus,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import {
   bootWithSimulator,
@@ -39,6 +40,10 @@ const flip = async (path: string, body: Record<string, unknown>) => {
     method: 'POST',
   })
   expect(response.status).toBe(200)
+  // A webhook the simulator posted is logged when answered, and applied by the applier.
+  if (path.startsWith('webhooks/')) {
+    await waitForWebhooksApplied(app.payload)
+  }
 }
 
 let next = 0

@@ -9,6 +9,7 @@ import {
   expectCountersMatchRecipients,
   testAccount,
   waitForStatus,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import {
@@ -65,6 +66,7 @@ const runTo = async (
   })
   await runCampaign(app.payload, campaign.id, { wait: true })
   await app.simulator.flushWebhooks()
+  await waitForWebhooksApplied(app.payload)
   const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
   expect(doc.status).toBe('completed')
   return {
@@ -97,6 +99,7 @@ describe('every opt-out, against the Cloud API simulator', () => {
     // A stranger's "Arrêt!" creates an opted-out contact, so CSV and named audiences skip it too.
     app.simulator.sendInboundText({ from: '919811100000', phoneNumberId, text: 'Arrêt!' })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
 
     for (const phone of [dot, emoji, '919811100000']) {
       const contact = await contactOf(phone)
@@ -154,11 +157,13 @@ describe('every opt-out, against the Cloud API simulator', () => {
     app.simulator.sendUserPreference({ from: both, phoneNumberId, value: 'stop' })
     app.simulator.sendUserPreference({ from: marketingOnly, phoneNumberId, value: 'stop' })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     expect(await contactOf(both)).toMatchObject({ marketingOptOut: true, optedOut: true })
 
     app.simulator.sendUserPreference({ from: both, phoneNumberId, value: 'resume' })
     app.simulator.sendUserPreference({ from: marketingOnly, phoneNumberId, value: 'resume' })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     expect(await contactOf(both)).toMatchObject({
       marketingOptOut: false,
       optedOut: true,
@@ -270,6 +275,7 @@ describe('every opt-out, against the Cloud API simulator', () => {
     expect(await retryCampaign(app.payload, campaign.id)).toMatchObject({ requeued: 1 })
     await waitForStatus(app.payload, campaign.id, ['completed'])
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     const { recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
     const retried = recipients.find((r) => r.phoneNumber === limited)
     expect(retried).toMatchObject({ status: 'read' })
@@ -286,6 +292,7 @@ describe('every opt-out, against the Cloud API simulator', () => {
     app.simulator.sendInboundText({ from: stopped, phoneNumberId, text: 'UNSUBSCRIBE' })
     app.simulator.sendInboundButton({ from: marketingOnly, phoneNumberId, text: 'Stop promotions' })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     app.simulator.configure({ errorCodesByPhone: { [gone]: 131026 } })
     await runTo('csv', 'hello_world')
     app.simulator.configure({ errorCodesByPhone: {} })

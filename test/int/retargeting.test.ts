@@ -3,7 +3,12 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { runCampaign } from '../../src/index.js'
-import { createCampaign, expectCountersMatchRecipients, testAccount } from '../helpers/fixtures.js'
+import {
+  createCampaign,
+  expectCountersMatchRecipients,
+  testAccount,
+  waitForWebhooksApplied,
+} from '../helpers/fixtures.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import {
   bootWithSimulator,
@@ -95,6 +100,7 @@ const run = async (campaignId: number | string) => {
   const before = app.simulator.sent.length
   await runCampaign(app.payload, campaignId, { wait: true })
   await app.simulator.flushWebhooks()
+  await waitForWebhooksApplied(app.payload)
   const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaignId)
   expect(doc.status).toBe('completed')
   return {
@@ -152,6 +158,7 @@ describe('retargeting audience', () => {
     // p5 was sent but opted out since: a retargeting audience still skips it.
     app.simulator.sendInboundText({ from: p[5], phoneNumberId, text: 'STOP' })
     await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
     await eventually(async () => {
       const byPhone = Object.fromEntries(
         (await recipientsOf(earlier.id)).map((r) => [String(r.phoneNumber), r]),

@@ -31,7 +31,10 @@ let app: TestApp
 let campaignFields: Record<string, unknown>
 
 beforeAll(async () => {
-  app = await bootPayload('storecontract', { pluginOptions: { queue: false } })
+  // No applier in the background: the tests drive batches themselves.
+  app = await bootPayload('storecontract', {
+    pluginOptions: { queue: false, webhookApplier: { enabled: false } },
+  })
   const accountId = (await createAccount(app.payload)).id
   const templates = await createDemoTemplates(app.payload, accountId)
   campaignFields = { account: accountId, audienceType: 'contacts', template: templates.hello_world }
@@ -337,11 +340,101 @@ const campaignStory = async (
   expect(left).toEqual([])
 }
 
+/**
+ * A batch of webhook status events through the applier's store operations: several events for
+ * one message fold into its furthest status, a duplicate and a lower status change nothing, an
+ * unknown message id waits for its send; counters move once.
+ */
+const batchStory = async (payload: Payload, store: CampaignStore, tag: string) => {
+  const id = String((await createCampaign(payload, campaignFields)).id)
+  const message = (i: number) => `wamid.batch.${tag}.${i}`
+  await store.insertRecipients(
+    id,
+    [0, 1, 2].map((i) => ({ phoneNumber: `91970000000${i}`, status: 'pending' as const })),
+  )
+  await store.recount(id)
+  const claimed = await store.claimBatch(id, 10)
+  await store.recordOutcomes(
+    id,
+    claimed.map((r, i) => ({ id: r.id, kind: 'sent', messageId: message(i), sentAt: new Date() })),
+  )
+  const t = Math.floor(Date.now() / 1000) * 1000
+  const status = (i: number, value: string, seconds: number, errorCode?: number) => ({
+    errorCode,
+    kind: 'status' as const,
+    messageId: message(i),
+    payload: { tag },
+    status: value,
+    timestamp: new Date(t + seconds * 1000),
+  })
+  await store.logEvents([
+    status(0, 'read', 5),
+    status(0, 'delivered', 2),
+    status(0, 'delivered', 3),
+    status(1, 'failed', 1, 131026),
+    status(1, 'delivered', 2),
+    status(2, 'sent', 1),
+    status(9, 'read', 1),
+  ])
+  const pending = (await store.pendingEvents(10_000)).filter((e) =>
+    e.messageId?.startsWith(`wamid.batch.${tag}.`),
+  )
+  expect(pending).toHaveLength(7)
+  expect(await store.backlog()).toBeGreaterThanOrEqual(7)
+  const result = await store.applyStatusEvents(
+    pending.map((e) => ({
+      id: e.id,
+      applyOp: e.applyOp,
+      errorCode: e.errorCode,
+      messageId: e.messageId!,
+      status: e.status as 'delivered',
+      timestamp: e.timestamp!,
+    })),
+  )
+  expect(result.waiting).toBe(1)
+  expect(await campaignDoc(payload, id)).toMatchObject({
+    deliveredCount: 1,
+    failedCount: 1,
+    readCount: 1,
+    sentCount: 3,
+  })
+  const recipients = Object.fromEntries(
+    (await rawDocuments(payload, recipientsSlug))
+      .filter((doc) => String(doc.campaign ?? doc.campaignId) === id)
+      .map((doc) => [String(doc.messageId), doc]),
+  )
+  expect(recipients[message(0)]).toMatchObject({ status: 'read' })
+  expect(new Date(String(recipients[message(0)].deliveredAt)).getTime()).toBe(t + 2000)
+  expect(new Date(String(recipients[message(0)].readAt)).getTime()).toBe(t + 5000)
+  expect(recipients[message(1)]).toMatchObject({ status: 'failed' })
+  expect(Number(recipients[message(1)].errorCode)).toBe(131026)
+  expect(recipients[message(2)]).toMatchObject({ status: 'sent' })
+  for (const i of [0, 1, 2]) {
+    expect((await eventsFor(payload, message(i))).every((e) => e.applied === true)).toBe(true)
+  }
+  expect(await eventsFor(payload, message(9))).toMatchObject([{ applied: false, waiting: true }])
+  expect(
+    (await store.pendingEvents(10_000)).filter((e) =>
+      e.messageId?.startsWith(`wamid.batch.${tag}.`),
+    ),
+  ).toEqual([])
+
+  // One applier at a time: the lease is its holder's until it runs out.
+  expect(await store.takeLease(`lease-${tag}`, 'first', 60_000)).toBe(true)
+  expect(await store.takeLease(`lease-${tag}`, 'second', 60_000)).toBe(false)
+  expect(await store.takeLease(`lease-${tag}`, 'first', 60_000)).toBe(true)
+  expect(await store.takeLease(`lease-${tag}-short`, 'first', 1)).toBe(true)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  expect(await store.takeLease(`lease-${tag}-short`, 'second', 60_000)).toBe(true)
+}
+
 const primitiveNames: PrimitiveName[] = [
+  'addBatchCounters',
   'addCounters',
   'campaignStatus',
   'claim',
   'claimedBy',
+  'countPending',
   'countRecentSends',
   'countSent',
   'countStamped',
@@ -358,8 +451,11 @@ const primitiveNames: PrimitiveName[] = [
   'minuteCounts',
   'moveOutcomes',
   'moveStatus',
+  'moveStatuses',
   'newIds',
+  'pendingEvents',
   'pruneEvents',
+  'recipientsByMessageId',
   'recipientStatus',
   'refreshLimitSlots',
   'releaseLimitSlots',
@@ -367,7 +463,10 @@ const primitiveNames: PrimitiveName[] = [
   'reserveSlots',
   'sentSince',
   'setCampaign',
+  'settleEvents',
+  'stampEvents',
   'statusStamped',
+  'takeLease',
   'takeLimitSlots',
   'unit',
 ]
@@ -387,6 +486,70 @@ describe('store contract', () => {
 
   test('every operation, without faults', async () => {
     await campaignStory(app.payload, getStore(app.payload), 'plain')
+    await batchStory(app.payload, getStore(app.payload), 'plain')
+  })
+
+  test('a batch of status events cut short after its recipient writes is finished once by the next', async () => {
+    const primitives = storePrimitives(app.payload)
+    const killed = () => Promise.reject(new Error('test: the applier was killed here'))
+    const dying = createCampaignStore(
+      {
+        ...primitives,
+        unit: (work) => primitives.unit((tx) => work({ ...tx, addBatchCounters: killed })),
+      },
+      createRetryTransient(quietLogger, 20_000),
+    )
+    const store = getStore(app.payload)
+    const id = String((await createCampaign(app.payload, campaignFields)).id)
+    await store.insertRecipients(
+      id,
+      Array.from({ length: 20 }, (_, i) => ({
+        phoneNumber: `9196000000${String(i).padStart(2, '0')}`,
+        status: 'pending' as const,
+      })),
+    )
+    const claimed = await store.claimBatch(id, 20)
+    await store.recordOutcomes(
+      id,
+      claimed.map((r, i) => ({
+        id: r.id,
+        kind: 'sent',
+        messageId: `wamid.cut.${i}`,
+        sentAt: new Date(),
+      })),
+    )
+    await store.logEvents(
+      claimed.flatMap((_, i) =>
+        ['delivered', ...(i % 2 ? ['read'] : [])].map((status) => ({
+          kind: 'status' as const,
+          messageId: `wamid.cut.${i}`,
+          payload: {},
+          status,
+          timestamp: new Date(),
+        })),
+      ),
+    )
+    const batch = async (target: CampaignStore) =>
+      target.applyStatusEvents(
+        (await target.pendingEvents(10_000))
+          .filter((e) => e.messageId?.startsWith('wamid.cut.'))
+          .map((e) => ({
+            id: e.id,
+            applyOp: e.applyOp,
+            messageId: e.messageId!,
+            status: e.status as 'delivered',
+            timestamp: e.timestamp!,
+          })),
+      )
+    await expect(batch(dying)).rejects.toThrow('killed')
+    await batch(store)
+    await batch(store)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({
+      deliveredCount: 20,
+      readCount: 10,
+      sentCount: 20,
+    })
+    expect(await store.countByStatus(id)).toMatchObject({ delivered: 10, read: 10 })
   })
 
   test('recount counts as sent a recipient whose message id is present and non-empty', async () => {
@@ -409,6 +572,7 @@ describe('store contract', () => {
     const names = [name, ...(afterLostAnswer[name] ? [afterLostAnswer[name]] : [])]
     const { fired, store } = storeLosingAnswers(app.payload, names)
     await campaignStory(app.payload, store, `lost-${name}`, names)
+    await batchStory(app.payload, store, `lost-${name}`)
     expect(fired.get(name) ?? 0).toBeGreaterThan(0)
   })
 

@@ -14,6 +14,7 @@ import {
   createAccount,
   expectCountersMatchRecipients,
   testAccount,
+  waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { createDemoTemplates } from '../helpers/templates.js'
@@ -222,6 +223,7 @@ describe('webhook endpoint', () => {
     expect((await post(message('919811122233', ' stop '))).status).toBe(200)
     expect((await post(message('919822233344', 'UNSUBSCRIBE'))).status).toBe(200)
     expect((await post(message('919833344455', 'What time do you open?'))).status).toBe(200)
+    await waitForWebhooksApplied(app.payload)
     const contacts = await app.payload.find({
       collection: 'whatsapp-contacts',
       where: { normalizedPhone: { in: ['919811122233', '919822233344', '919833344455'] } },
@@ -258,6 +260,7 @@ describe('webhook endpoint', () => {
       object: 'whatsapp_business_account',
     }
     expect((await post(body)).status).toBe(200)
+    await waitForWebhooksApplied(app.payload)
     const template = await app.payload.findByID({
       id: templates.order_update,
       collection: 'whatsapp-templates',

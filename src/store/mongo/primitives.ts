@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto'
 
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
-import type { StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, Id, StatusEvent } from '../types.js'
+import type { StatusMove, StorePrimitives, UnitPrimitives } from '../primitives.js'
+import type { ClaimedRecipient, Id, PendingEvent, StatusEvent } from '../types.js'
 
 const oid = (id: Id) => new ObjectId(id)
 
@@ -39,6 +39,20 @@ const counterOpsKept = 50
 
 /** Status writes per recipient remembered, more than the events that can race on one message. */
 const statusOpsKept = 5
+
+/** Driver-level collection of leases (the webhook applier's). */
+const leaseCollection = 'whatsapp_leases'
+
+/**
+ * Batch counter updates a campaign remembers. Only the applier (one at a time) adds them, and a
+ * batch cut short is finished by the next one, so a few suffice.
+ */
+const applierOpsKept = 20
+
+const pendingFilter = { applied: false, waiting: { $ne: true } }
+
+const optionalNumber = (value: unknown) => (typeof value === 'number' ? value : undefined)
+const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined)
 
 const claimedRecipient = (doc: Document): ClaimedRecipient => ({
   id: String(doc._id),
@@ -83,6 +97,7 @@ export const createMongoPrimitives = (
   const campaigns = () =>
     native<{ counterOps?: string[]; status?: CampaignStatus }>(options.slugs.campaigns)
   const events = () => native(options.slugs.webhookEvents)
+  /** Schedules and leases whose document and unique index were made. */
   const knownSchedules = new Set<string>()
   const limitSlots = () => adapter.connection.db!.collection<LimitSlot>(limitSlotsCollection)
   /** Slots this process knows exist, per portfolio. */
@@ -115,6 +130,29 @@ export const createMongoPrimitives = (
     ).map(claimedRecipient)
 
   const unit: UnitPrimitives = {
+    addBatchCounters: async (deltas, op) => {
+      const updates = deltas.flatMap(({ campaignId, delta }) => {
+        const inc = Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0))
+        return Object.keys(inc).length === 0
+          ? []
+          : [
+              {
+                updateOne: {
+                  filter: { _id: oid(campaignId), applierOps: { $ne: op } },
+                  update: {
+                    $inc: inc,
+                    $push: { applierOps: { $each: [op], $slice: -applierOpsKept } },
+                    $set: { updatedAt: new Date() },
+                  } as Document,
+                },
+              },
+            ]
+      })
+      if (updates.length > 0) {
+        await campaigns().bulkWrite(updates, { ordered: false })
+      }
+    },
+
     addCounters: async (campaignId, delta, op) => {
       const inc = Object.fromEntries(Object.entries(delta).filter(([, n]) => n !== 0))
       if (Object.keys(inc).length === 0) {
@@ -177,6 +215,59 @@ export const createMongoPrimitives = (
       return moved ? String(moved.campaign) : undefined
     },
 
+    moveStatuses: async (moves, op) => {
+      if (moves.length === 0) {
+        return []
+      }
+      const now = new Date()
+      await recipients().bulkWrite(
+        moves.map(({ id, change, from, to }) => ({
+          updateOne: {
+            filter: { _id: oid(id), status: from },
+            update: {
+              ...(change.deliveredAtMost ? { $min: { deliveredAt: change.deliveredAtMost } } : {}),
+              $push: { statusMoves: { $each: [{ from, op, to }], $slice: -statusOpsKept } },
+              $set: { ...change.fields, updatedAt: now },
+            } as Document,
+          },
+        })),
+        { ordered: false },
+      )
+      // What this op moved, an earlier try's moves included, as its stamps say.
+      const stamped = await recipients()
+        .find(
+          { _id: { $in: moves.map((m) => oid(m.id)) }, 'statusMoves.op': op },
+          { projection: { campaign: 1, statusMoves: 1 } },
+        )
+        .toArray()
+      return stamped.flatMap((doc) =>
+        ((doc.statusMoves ?? []) as StatusMove[])
+          .filter((m) => m.op === op)
+          .map((m) => ({
+            id: String(doc._id),
+            campaignId: String(doc.campaign),
+            from: m.from,
+            to: m.to,
+          })),
+      )
+    },
+
+    settleEvents: async (applied, waiting) => {
+      if (applied.length > 0) {
+        await events().updateMany({ _id: { $in: applied.map(oid) } }, { $set: { applied: true } })
+      }
+      if (waiting.length > 0) {
+        await events().updateMany(
+          { _id: { $in: waiting.map(oid) }, applied: false },
+          { $set: { waiting: true } },
+        )
+      }
+    },
+
+    stampEvents: async (ids, op) => {
+      await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applyOp: op } })
+    },
+
     statusStamped: async (messageId, op) => {
       const doc = await recipients().findOne(
         { messageId, statusOps: op },
@@ -219,6 +310,8 @@ export const createMongoPrimitives = (
 
     countSent: (campaignId) =>
       recipients().countDocuments({ campaign: oid(campaignId), messageId: { $nin: [null, ''] } }),
+
+    countPending: () => events().countDocuments(pendingFilter),
 
     countStatuses: (campaignId) => countStatuses({ campaign: oid(campaignId) }),
 
@@ -321,6 +414,7 @@ export const createMongoPrimitives = (
           createdAt: now,
           receivedAt: now,
           updatedAt: now,
+          waiting: false,
           ...record,
         })),
         rerun,
@@ -378,6 +472,22 @@ export const createMongoPrimitives = (
     newIds: (_into, n) =>
       Promise.resolve(Array.from({ length: n }, () => new ObjectId().toHexString())),
 
+    pendingEvents: async (limit) =>
+      (await events().find(pendingFilter).sort({ _id: 1 }).limit(limit).toArray()).map(
+        (doc): PendingEvent => ({
+          id: String(doc._id),
+          applyOp: optionalString(doc.applyOp),
+          errorCode: optionalNumber(doc.errorCode),
+          errorMessage: optionalString(doc.errorMessage),
+          kind: doc.kind as PendingEvent['kind'],
+          messageId: optionalString(doc.messageId),
+          payload: doc.payload,
+          phoneNumberId: optionalString(doc.phoneNumberId),
+          status: optionalString(doc.status),
+          timestamp: doc.timestamp instanceof Date ? doc.timestamp : undefined,
+        }),
+      ),
+
     pruneEvents: async (before) =>
       (
         await events().deleteMany({
@@ -385,6 +495,22 @@ export const createMongoPrimitives = (
           receivedAt: { $lt: before },
         })
       ).deletedCount,
+
+    recipientsByMessageId: async (messageIds) =>
+      (
+        await recipients()
+          .find(
+            { messageId: { $in: messageIds } },
+            { projection: { campaign: 1, messageId: 1, status: 1, statusMoves: 1 } },
+          )
+          .toArray()
+      ).map((doc) => ({
+        id: String(doc._id),
+        campaignId: String(doc.campaign),
+        messageId: String(doc.messageId),
+        moves: (doc.statusMoves ?? []) as StatusMove[],
+        status: doc.status as RecipientStatus,
+      })),
 
     recipientStatus: async (messageId) =>
       (await recipients().findOne({ messageId }, { projection: { status: 1 } }))?.status as
@@ -472,6 +598,34 @@ export const createMongoPrimitives = (
         { $set: { ...fields, updatedAt: new Date() } },
       )
       return result.modifiedCount === 1
+    },
+
+    // The clock is this machine's: holders on other machines need clocks in step within a lease.
+    takeLease: async (name, holder, ms) => {
+      const leases = adapter.connection.db!.collection<{
+        holder: string
+        name: string
+        until: Date
+      }>(leaseCollection)
+      // Created free first, then taken by compare-and-set: no upsert races another holder's.
+      if (!knownSchedules.has(`lease:${name}`)) {
+        await leases.createIndex({ name: 1 }, { unique: true })
+        knownSchedules.add(`lease:${name}`)
+      }
+      await leases
+        .updateOne({ name }, { $setOnInsert: { holder: '', until: new Date(0) } }, { upsert: true })
+        .catch((error: { code?: number } & Error) => {
+          // Another process created it first.
+          if (error.code !== 11000) {
+            throw error
+          }
+        })
+      const now = new Date()
+      const result = await leases.updateOne(
+        { name, $or: [{ holder }, { until: { $lt: now } }] },
+        { $set: { holder, until: new Date(now.getTime() + ms) } },
+      )
+      return result.matchedCount === 1
     },
 
     takeLimitSlots: async (key, phones, count, since, now, op) => {

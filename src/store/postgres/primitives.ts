@@ -5,13 +5,15 @@ import type { Pool, PoolClient } from 'pg'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, StatusEvent } from '../types.js'
+import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
 
 import {
   column,
+  createLeaseTable,
   createLimitSlotsTable,
   createScheduleTable,
   ensureEngineSchema,
+  leaseTable,
   limitSlotsTable,
   recipientFieldTypes,
   scheduleTable,
@@ -27,6 +29,9 @@ type Run = <T extends Row = Row>(
 ) => Promise<{ rowCount: number; rows: T[] }>
 
 const heardPools = new WeakSet<Pool>()
+
+/** Event ids taken from the sequence at once. */
+const eventIdBlock = 500
 
 /** Rows per INSERT: well under Postgres's 65,535 parameters. */
 const insertChunk = 2000
@@ -70,6 +75,14 @@ export const createPostgresPrimitives = (
   }
   const { campaigns, events, recipients } = storeTables(adapter, options.slugs)
   let scheduleReady: Promise<void> | undefined
+  let leasesReady: Promise<void> | undefined
+  /** Memoized once made; a failed try is forgotten, so the next call tries again. */
+  const ensureOnce = (ready: Promise<void> | undefined, statement: string, forget: () => void) =>
+    ready ??
+    ensureEngineSchema(adapter.pool, [statement]).catch((error: unknown) => {
+      forget()
+      throw error
+    })
   let limitSlotsReady: Promise<void> | undefined
   /** Slots this process knows exist, per portfolio. */
   const knownSlots = new Map<string, number>()
@@ -114,7 +127,37 @@ export const createPostgresPrimitives = (
     }
   }
 
+  const takeIds = async (table: string, n: number) =>
+    (
+      await rows<{ id: string }>(
+        `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2)`,
+        [table, n],
+      )
+    ).map((row) => row.id)
+  const spareEventIds: string[] = []
+
   const unitPrimitives = (run: Run): UnitPrimitives => ({
+    addBatchCounters: async (deltas) => {
+      const fields = [...new Set(deltas.flatMap(({ delta }) => Object.keys(delta)))]
+      if (fields.length === 0) {
+        return
+      }
+      const columns = fields.map(column)
+      await run(
+        `UPDATE ${campaigns} c SET ${columns.map((name) => `${name} = COALESCE(c.${name}, 0) + v.${name}`).join(', ')},
+           updated_at = now()
+         FROM unnest($1::int[]${columns.map((_, i) => `, $${i + 2}::int[]`).join('')})
+           AS v(id${columns.map((name) => `, ${name}`).join('')})
+         WHERE c.id = v.id`,
+        [
+          deltas.map(({ campaignId }) => Number(campaignId)),
+          ...fields.map((field) =>
+            deltas.map(({ delta }) => delta[field as keyof typeof delta] ?? 0),
+          ),
+        ],
+      )
+    },
+
     // The unit's transaction applies the counters exactly when it applies the move they count.
     addCounters: async (campaignId, delta) => {
       const changes = Object.entries(delta).filter(([, n]) => n !== 0)
@@ -198,6 +241,75 @@ export const createPostgresPrimitives = (
       return row ? String(row.campaign_id) : undefined
     },
 
+    // Compare-and-set on the status read: a recipient another writer moved meanwhile is left.
+    // One statement per target status, which Postgres then casts to the column's type.
+    moveStatuses: async (moves) => {
+      const moved: Array<{
+        campaignId: string
+        from: RecipientStatus
+        id: string
+        to: RecipientStatus
+      }> = []
+      for (const to of [...new Set(moves.map((m) => m.to))]) {
+        const group = moves.filter((m) => m.to === to)
+        const fields = (
+          Object.keys(recipientFieldTypes) as Array<keyof typeof recipientFieldTypes>
+        ).filter((field) => group.some((move) => move.change.fields[field] !== undefined))
+        const columns = fields.map(column)
+        const arrays = fields.map((field, i) => `, $${i + 4}::${recipientFieldTypes[field]}[]`)
+        const sets = [
+          ...columns
+            .filter((name) => name !== 'delivered_at')
+            .map((name) => `${name} = COALESCE(v.${name}, r.${name})`),
+          `delivered_at = LEAST(COALESCE(${columns.includes('delivered_at') ? 'v.delivered_at' : 'NULL'}, r.delivered_at), v.delivered_at_most)`,
+          `status = $3`,
+          'updated_at = now()',
+        ]
+        const { rows: done } = await run<{
+          campaign_id: number
+          from_status: RecipientStatus
+          id: number
+        }>(
+          `UPDATE ${recipients} r SET ${sets.join(', ')}
+           FROM unnest($1::int[], $2::text[], $${fields.length + 4}::timestamptz[]${arrays.join('')})
+             AS v(id, from_status, delivered_at_most${columns.map((c) => `, ${c}`).join('')})
+           WHERE r.id = v.id AND r.status::text = v.from_status
+           RETURNING r.id, r.campaign_id, v.from_status`,
+          [
+            group.map((m) => Number(m.id)),
+            group.map((m) => m.from),
+            to,
+            ...fields.map((field) => group.map((m) => m.change.fields[field] ?? null)),
+            group.map((m) => m.change.deliveredAtMost ?? null),
+          ],
+        )
+        moved.push(
+          ...done.map((row) => ({
+            id: String(row.id),
+            campaignId: String(row.campaign_id),
+            from: row.from_status,
+            to,
+          })),
+        )
+      }
+      return moved
+    },
+
+    settleEvents: async (applied, waiting) => {
+      if (applied.length > 0) {
+        await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [applied.map(Number)])
+      }
+      if (waiting.length > 0) {
+        await run(`UPDATE ${events} SET waiting = true WHERE id = ANY($1) AND NOT applied`, [
+          waiting.map(Number),
+        ])
+      }
+    },
+
+    stampEvents: async (ids, op) => {
+      await run(`UPDATE ${events} SET apply_op = $2 WHERE id = ANY($1)`, [ids.map(Number), op])
+    },
+
     statusStamped: async (messageId, op) => {
       const [row] = (
         await run<{ campaign_id: number }>(
@@ -262,6 +374,9 @@ export const createPostgresPrimitives = (
          WHERE campaign_id = $1 AND message_id IS NOT NULL AND message_id <> ''`,
         [Number(campaignId)],
       ),
+
+    countPending: () =>
+      count(`SELECT count(*)::int AS n FROM ${events} WHERE NOT applied AND NOT waiting`, []),
 
     countStatuses: (campaignId) =>
       rows<{ n: number; status: RecipientStatus }>(
@@ -347,6 +462,7 @@ export const createPostgresPrimitives = (
           'error_code',
           'error_message',
           'applied',
+          'waiting',
           'received_at',
           'payload',
           'created_at',
@@ -361,6 +477,7 @@ export const createPostgresPrimitives = (
           record.timestamp ?? null,
           record.errorCode ?? null,
           record.errorMessage ?? null,
+          false,
           false,
           now,
           JSON.stringify(record.payload ?? null),
@@ -426,14 +543,50 @@ export const createPostgresPrimitives = (
         [Number(campaignId)],
       ),
 
-    // Ids from the table's own sequence, taken before the insert.
-    newIds: async (into, n) =>
+    // Ids from the table's own sequence, taken before the insert. Event ids are taken a block
+    // at a time, so that logging a webhook is one statement (ids stay unique, while their order
+    // across processes is only roughly the order of arrival).
+    newIds: async (into, n) => {
+      if (into === 'recipients' || n > eventIdBlock) {
+        return takeIds(into === 'events' ? events : recipients, n)
+      }
+      if (spareEventIds.length < n) {
+        spareEventIds.push(...(await takeIds(events, eventIdBlock)))
+      }
+      return spareEventIds.splice(0, n)
+    },
+
+    pendingEvents: async (limit) =>
       (
-        await rows<{ id: string }>(
-          `SELECT nextval(pg_get_serial_sequence($1, 'id'))::text AS id FROM generate_series(1, $2)`,
-          [into === 'events' ? events : recipients, n],
+        await rows<{
+          apply_op: null | string
+          error_code: null | string
+          error_message: null | string
+          id: number
+          kind: PendingEvent['kind']
+          message_id: null | string
+          payload: unknown
+          phone_number_id: null | string
+          status: null | string
+          timestamp: Date | null
+        }>(
+          `SELECT id, kind, phone_number_id, message_id, status, timestamp, error_code, error_message,
+             payload, apply_op
+           FROM ${events} WHERE NOT applied AND NOT waiting ORDER BY id LIMIT $1`,
+          [limit],
         )
-      ).map((row) => row.id),
+      ).map((event) => ({
+        id: String(event.id),
+        applyOp: event.apply_op ?? undefined,
+        errorCode: event.error_code === null ? undefined : Number(event.error_code),
+        errorMessage: event.error_message ?? undefined,
+        kind: event.kind,
+        messageId: event.message_id ?? undefined,
+        payload: event.payload,
+        phoneNumberId: event.phone_number_id ?? undefined,
+        status: event.status ?? undefined,
+        timestamp: event.timestamp ? new Date(event.timestamp) : undefined,
+      })),
 
     pruneEvents: async (before) =>
       (
@@ -442,6 +595,25 @@ export const createPostgresPrimitives = (
           [before],
         )
       ).rowCount,
+
+    recipientsByMessageId: async (messageIds) =>
+      (
+        await rows<{
+          campaign_id: number
+          id: number
+          message_id: string
+          status: RecipientStatus
+        }>(
+          `SELECT id, campaign_id, message_id, status FROM ${recipients} WHERE message_id = ANY($1)`,
+          [messageIds],
+        )
+      ).map((row) => ({
+        id: String(row.id),
+        campaignId: String(row.campaign_id),
+        messageId: row.message_id,
+        moves: [],
+        status: row.status,
+      })),
 
     recipientStatus: async (messageId) =>
       (
@@ -489,11 +661,11 @@ export const createPostgresPrimitives = (
     },
 
     reserveSlots: async (key, n, intervalMs) => {
-      // Memoized once made; a failed try is forgotten, so the next call tries again.
-      scheduleReady ??= ensureEngineSchema(adapter.pool, [createScheduleTable]).catch((error) => {
-        scheduleReady = undefined
-        throw error
-      })
+      scheduleReady = ensureOnce(
+        scheduleReady,
+        createScheduleTable,
+        () => (scheduleReady = undefined),
+      )
       await scheduleReady
       // One atomic upsert: concurrent reservations queue on the row lock and never overlap.
       const [{ start }] = (await rows<{ start: string }>(
@@ -513,6 +685,21 @@ export const createPostgresPrimitives = (
       ),
 
     setCampaign,
+
+    // On the database's clock, so every process agrees on when a lease ends.
+    takeLease: async (name, holder, ms) => {
+      leasesReady = ensureOnce(leasesReady, createLeaseTable, () => (leasesReady = undefined))
+      await leasesReady
+      const taken = await run(
+        `INSERT INTO ${leaseTable} AS lease (name, holder, until)
+           VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+           WHERE lease.holder = EXCLUDED.holder OR lease.until < now()
+         RETURNING holder`,
+        [name, holder, ms],
+      )
+      return taken.rowCount === 1
+    },
 
     takeLimitSlots: async (key, phones, count, since, now, op) => {
       // SKIP LOCKED: concurrent callers take different free slots; each slot goes to one.

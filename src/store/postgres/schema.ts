@@ -13,6 +13,9 @@ export const scheduleTable = `"${engineSchema}"."send_schedule"`
 
 export const createScheduleTable = `CREATE TABLE IF NOT EXISTS ${scheduleTable} (key text PRIMARY KEY, next double precision NOT NULL)`
 
+export const leaseTable = `"${engineSchema}"."leases"`
+
+export const createLeaseTable = `CREATE TABLE IF NOT EXISTS ${leaseTable} (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL)`
 export const limitSlotsTable = `"${engineSchema}"."messaging_limit_slots"`
 
 /** Each business portfolio's messaging-limit slots (see campaignStore's reserveRecipients). */

@@ -1,0 +1,335 @@
+/**
+ * Campaign under real load: the dev app served by `next start` (its production build in dev/
+ * .next-bench, built on first use), the Cloud API simulator in a process of its own posting
+ * status webhooks as Meta's senders do (loadSimulator.ts), a campaign run from the REST API at
+ * the account's cap. This process only prepares the data and watches the counters.
+ */
+import type { PostgresAdapter } from '@payloadcms/db-postgres'
+import type { Payload } from 'payload'
+
+import { type ChildProcess, fork, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { getPayload } from 'payload'
+
+import type { LoadReport } from './loadSimulator.js'
+
+import { createConfig } from '../dev/createConfig.js'
+import { isPostgresUri } from '../dev/database/adapter.js'
+import { demoAccountData } from '../dev/demoAccount.js'
+import { demoAudiences } from '../dev/demoAudiences.js'
+import { devUser } from '../dev/seed.js'
+import { demoTemplates } from '../dev/simulator/index.js'
+import { stopCampaignQueue } from '../src/index.js'
+import { templateDocument } from '../src/meta/templateDocument.js'
+import { getStore } from '../src/store/index.js'
+import { startBenchDatabase } from './database.js'
+import { percentile } from './measure.js'
+
+export type RealLoadScenario = { cap: number; contacts: number; latencyMs: number; senders: number }
+
+export type RealLoadResult = {
+  ackP50Ms: number
+  ackP99Ms: number
+  /** Events neither applied nor waiting when the last webhook was acknowledged. */
+  backlogAtEnd: number
+  countersExact: boolean
+  database: string
+  /** Units (delivered, read) never counted within the wait after the end. */
+  lagMissing: number
+  lagP50Ms: number
+  lagP99Ms: number
+  /** The embedded database server's peak resident memory (MB), when it runs apart. */
+  peakDatabaseRssMb: number
+  peakRssMb: number
+  posted: number
+  sendRate: number
+  sent: number
+  webhooksPerSecond: number
+} & RealLoadScenario
+
+const buildDir = '.next-bench'
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode === null && child.signalCode === null
+      ? child.once('exit', () => resolve())
+      : resolve(),
+  )
+
+/** `next build` of the dev app into .next-bench, once. */
+const ensureBuild = async () => {
+  if (existsSync(`dev/${buildDir}/BUILD_ID`)) {
+    return
+  }
+  process.stderr.write('building the dev app for `next start` (once)...\n')
+  const build = spawn('npx', ['next', 'build', 'dev'], {
+    env: { ...process.env, NEXT_DIST_DIR: buildDir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await exited(build)
+  if (build.exitCode !== 0) {
+    throw new Error(`next build exited with ${build.exitCode}`)
+  }
+}
+
+/** Resident memory of a process and its children (MB), from /proc. */
+const rssMb = (pid: number): number => {
+  const rss = (id: number) => {
+    try {
+      const line = readFileSync(`/proc/${id}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
+      return line ? Number(line[1]) / 1024 : 0
+    } catch {
+      return 0
+    }
+  }
+  let children: number[] = []
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    // Gone.
+  }
+  return rss(pid) + children.reduce((sum, child) => sum + rssMb(child), 0)
+}
+
+/** The account, its templates and `contacts` contacts, as the seed would, plus the admin user. */
+const prepare = async (payload: Payload, scenario: RealLoadScenario) => {
+  await payload.create({ collection: 'users', data: { ...devUser, role: 'admin' } })
+  const account = await payload.create({
+    collection: 'whatsapp-accounts',
+    data: { ...demoAccountData('Load number'), messagesPerSecond: scenario.cap },
+  })
+  const hello = demoTemplates.find((t) => t.name === 'hello_world')!
+  const template = await payload.create({
+    collection: 'whatsapp-templates',
+    data: templateDocument(hello, account.id),
+  })
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < scenario.contacts; i = next++) {
+        await payload.create({
+          collection: 'whatsapp-contacts',
+          data: { account: account.id, phone: `97${String(10_000_000 + i)}` },
+        })
+      }
+    }),
+  )
+  return payload.create({
+    collection: 'whatsapp-campaigns',
+    data: {
+      name: `load ${scenario.cap}/s`,
+      account: account.id,
+      audienceType: 'contacts',
+      template: template.id,
+    },
+  })
+}
+
+/** Counting units (delivered, read) in the order the site acknowledged them. */
+const unitTimes = (report: LoadReport) =>
+  report.acked
+    .flatMap(({ delivered, read }) => {
+      const first = [delivered, read].filter((t): t is number => t !== undefined)
+      return [...(first.length > 0 ? [Math.min(...first)] : []), ...(read ? [read] : [])]
+    })
+    .sort((a, b) => a - b)
+
+export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoadResult> => {
+  await ensureBuild()
+  const database = await startBenchDatabase()
+  const postgres = isPostgresUri(database.uri)
+  if (postgres) {
+    process.env.PAYLOAD_FORCE_DRIZZLE_PUSH = 'true'
+  }
+  // This process makes the schema and the data, and then only reads: no jobs, no applier.
+  const payload = await getPayload({
+    config: createConfig({
+      databaseUri: database.uri,
+      pluginOptions: {
+        audiences: demoAudiences,
+        queue: { worker: false },
+        webhookApplier: { enabled: false },
+      },
+    }),
+    key: `realload-${scenario.cap}`,
+  })
+  const campaign = await prepare(payload, scenario)
+  const port = await freePort()
+
+  const simulator = fork('bench/loadSimulator.ts', [], {
+    env: {
+      ...process.env,
+      LOAD_CAP: String(scenario.cap),
+      LOAD_LATENCY_MS: String(scenario.latencyMs),
+      LOAD_SENDERS: String(scenario.senders),
+      LOAD_WEBHOOK_BASE: `http://127.0.0.1:${port}`,
+    },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  const { url } = await new Promise<{ url: string }>((resolve) =>
+    simulator.once('message', (m) => resolve(m as { url: string })),
+  )
+  // Next's own bin under this Node, so that BENCH_SITE_PROFILE=<dir> can profile it (written
+  // when it stops).
+  const profile = process.env.BENCH_SITE_PROFILE
+  const site = spawn(
+    process.execPath,
+    [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      'node_modules/next/dist/bin/next',
+      'start',
+      'dev',
+      '--port',
+      String(port),
+    ],
+    {
+      detached: true,
+      env: {
+        ...process.env,
+        DATABASE_URI: database.uri,
+        NEXT_DIST_DIR: buildDir,
+        PORT: String(port),
+        WHATSAPP_GRAPH_API_URL: url,
+      },
+      stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
+    },
+  )
+  const base = `http://127.0.0.1:${port}/api`
+  let peakRssMb = 0
+  let peakDatabaseRssMb = 0
+  const memory = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, site.pid ? rssMb(site.pid) : 0)
+    peakDatabaseRssMb = Math.max(peakDatabaseRssMb, database.pid ? rssMb(database.pid) : 0)
+  }, 500)
+  try {
+    let token: string | undefined
+    for (const deadline = Date.now() + 180_000; !token && Date.now() < deadline;) {
+      const login = await fetch(`${base}/users/login`, {
+        body: JSON.stringify(devUser),
+        headers: { 'content-type': 'application/json' },
+        method: 'POST',
+      }).catch(() => undefined)
+      token = login?.ok ? ((await login.json()) as { token: string }).token : undefined
+      if (!token) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+    }
+    if (!token) {
+      throw new Error('next start did not answer within 180 s')
+    }
+    const run = await fetch(`${base}/whatsapp-campaigns/${campaign.id}/run`, {
+      headers: { authorization: `JWT ${token}` },
+      method: 'POST',
+    })
+    if (!run.ok) {
+      throw new Error(`run: ${run.status} ${await run.text()}`)
+    }
+    // Sampled all along, also while the simulator's senders drain their queue after the end.
+    const samples: Array<{ at: number; units: number }> = []
+    let status = ''
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        const doc = await payload.findByID({
+          id: campaign.id,
+          collection: 'whatsapp-campaigns',
+          depth: 0,
+        })
+        status = String(doc.status)
+        samples.push({
+          at: Date.now(),
+          units: Number(doc.deliveredCount ?? 0) + Number(doc.readCount ?? 0),
+        })
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+    const waitUntil = async (done: () => boolean, ms: number) => {
+      for (const deadline = Date.now() + ms; !done() && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+    await waitUntil(() => ['cancelled', 'completed', 'failed', 'paused'].includes(status), 600_000)
+    simulator.send('report')
+    const report = await new Promise<LoadReport>((resolve) =>
+      simulator.on(
+        'message',
+        (m) => typeof m === 'object' && m && 'acked' in m && resolve(m as LoadReport),
+      ),
+    )
+    const store = getStore(payload)
+    const backlogAtEnd = await store.backlog()
+    const units = unitTimes(report)
+    await waitUntil(() => (samples.at(-1)?.units ?? 0) >= units.length, 120_000)
+    sampling = false
+    await sampler
+    const lags: number[] = []
+    let missing = 0
+    units.forEach((ackedAt, k) => {
+      const counted = samples.find((s) => s.units >= k + 1)
+      if (counted) {
+        lags.push(Math.max(0, counted.at - ackedAt))
+      } else {
+        missing++
+      }
+    })
+    const counts = await store.countByStatus(String(campaign.id))
+    const doc = await payload.findByID({
+      id: campaign.id,
+      collection: 'whatsapp-campaigns',
+      depth: 0,
+    })
+    const countersExact =
+      doc.deliveredCount === counts.delivered + counts.read &&
+      doc.readCount === counts.read &&
+      doc.failedCount === counts.failed
+    const times = report.sentTimes
+    const span = (Math.max(...times) - Math.min(...times)) / 1000
+    const webhookSpan = (Math.max(...units) - Math.min(...times)) / 1000
+    return {
+      ...scenario,
+      ackP50Ms: percentile(report.ackMs, 50),
+      ackP99Ms: percentile(report.ackMs, 99),
+      backlogAtEnd,
+      countersExact,
+      database: database.label,
+      lagMissing: missing,
+      lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
+      lagP99Ms: lags.length > 0 ? percentile(lags, 99) : Number.NaN,
+      peakDatabaseRssMb,
+      peakRssMb,
+      posted: report.posted,
+      sendRate: times.length > 1 && span > 0 ? (times.length - 1) / span : 0,
+      sent: times.length,
+      webhooksPerSecond: webhookSpan > 0 ? report.posted / webhookSpan : 0,
+    }
+  } finally {
+    clearInterval(memory)
+    if (site.pid && site.exitCode === null) {
+      process.kill(-site.pid, 'SIGTERM')
+      await exited(site)
+    }
+    simulator.kill('SIGTERM')
+    await stopCampaignQueue(payload)
+    await payload.destroy()
+    if (postgres) {
+      const { pool } = payload.db as unknown as PostgresAdapter
+      pool.on('error', () => undefined)
+      void pool.end()
+    }
+    await database.stop()
+  }
+}
