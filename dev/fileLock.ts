@@ -19,6 +19,45 @@ const holderIsGone = async (file: string) => {
   }
 }
 
+const tryCreate = (file: string) =>
+  fs.writeFile(file, String(process.pid), { flag: 'wx' }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') {
+        throw error
+      }
+      return false
+    },
+  )
+
+/**
+ * Removes the lock of a holder that is gone. Several waiters may find the same dead holder; if
+ * each removed "the" file, a late one would remove the lock a quicker one had just taken. So
+ * removing takes a second lock, and the holder is checked again under it.
+ */
+const removeIfHolderGone = async (file: string): Promise<boolean> => {
+  if (!(await holderIsGone(file))) {
+    return false
+  }
+  const breaker = `${file}.break`
+  if (!(await tryCreate(breaker))) {
+    // Another waiter is removing it; a breaker left by a process that died there goes by age.
+    const stat = await fs.stat(breaker).catch(() => undefined)
+    if (stat && Date.now() - stat.mtimeMs > 10_000) {
+      await fs.rm(breaker, { force: true })
+    }
+    return false
+  }
+  try {
+    if (await holderIsGone(file)) {
+      await fs.rm(file, { force: true })
+    }
+    return true
+  } finally {
+    await fs.rm(breaker, { force: true })
+  }
+}
+
 /**
  * Runs `run` while holding `file`, an exclusive lock file (created with 'wx', holding the pid),
  * waiting while another holder, in this process or another, runs. Works whatever the database.
@@ -30,17 +69,10 @@ export const withFileLock = async <T>(
 ): Promise<T> => {
   await fs.mkdir(path.dirname(file), { recursive: true })
   for (;;) {
-    try {
-      await fs.writeFile(file, String(process.pid), { flag: 'wx' })
+    if (await tryCreate(file)) {
       break
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error
-      }
     }
-    if (await holderIsGone(file)) {
-      await fs.rm(file, { force: true })
-    } else {
+    if (!(await removeIfHolderGone(file))) {
       await sleep(pollMs)
     }
   }
