@@ -28,6 +28,7 @@ export const campaignCounterFields = [
   'readCount',
   'failedCount',
   'unknownCount',
+  'repliedCount',
 ] as const
 export type CampaignCounterField = (typeof campaignCounterFields)[number]
 

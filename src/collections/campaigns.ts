@@ -22,6 +22,7 @@ const counterLabels: Record<(typeof campaignCounterFields)[number], string> = {
   deliveredCount: 'Delivered',
   failedCount: 'Failed',
   readCount: 'Read',
+  repliedCount: 'Replied',
   sentCount: 'Sent',
   totalCount: 'Total',
   unknownCount: 'Outcome unknown',

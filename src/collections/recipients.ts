@@ -69,6 +69,22 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
           'Meta\'s per-user marketing limit (131049): "Retry failed" resends it from then.',
       },
     },
+    {
+      name: 'repliedAt',
+      type: 'date',
+      admin: {
+        date: { pickerAppearance: 'dayAndTime' },
+        description: 'When the person first answered this message (a reply or a button tap).',
+      },
+      index: true,
+    },
+    { name: 'replyText', type: 'text', admin: { description: 'Their first answer.' } },
+    {
+      name: 'replyButton',
+      type: 'text',
+      admin: { description: 'The quick-reply button of their first answer (payload, or text).' },
+      index: true,
+    },
     { name: 'attempts', type: 'number', defaultValue: 0 },
     {
       // Counted by the frequency cap: MARKETING messages a phone got recently, across campaigns.

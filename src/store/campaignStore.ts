@@ -7,6 +7,7 @@ import type {
   Id,
   MessagingLimit,
   PendingStatusEvent,
+  ReplyEvent,
   StatusEvent,
   TimelinePoint,
 } from './types.js'
@@ -17,6 +18,7 @@ import {
   outcomeCounter,
   outcomeFields,
   outcomesByKind,
+  replyFields,
   statusChange,
   unknownOutcomeMessage,
 } from './recipientChanges.js'
@@ -82,7 +84,42 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
   const recount = async (campaignId: string) => {
     const counts = await countByStatus(campaignId)
     const sent = await retry(() => p.countSent(campaignId))
-    await retry(() => p.setCampaign(campaignId, countersFrom(counts, sent)))
+    const replied = await retry(() => p.countReplied(campaignId))
+    await retry(() => p.setCampaign(campaignId, countersFrom(counts, sent, replied)))
+  }
+
+  /**
+   * Applies one reply: true when settled (counted as its recipient's first reply, or found
+   * later than the one recorded), false when no recipient has the message id yet.
+   */
+  const applyReply = async (reply: ReplyEvent): Promise<boolean> => {
+    const fields = replyFields(reply)
+    // A send result recorded between the try and the look is tried again, or the reply would
+    // be settled without ever being applied (see settleStatusEvent).
+    for (let round = 0; round < 2; round++) {
+      const op = opId()
+      const campaignId = await writeOnce(
+        async (tx, rerun) => {
+          const first =
+            (await tx.markReplied(reply.messageId, fields, op)) ??
+            (rerun ? await tx.statusStamped(reply.messageId, op) : undefined)
+          if (first !== undefined) {
+            await tx.addCounters(first, { repliedCount: 1 }, op)
+          }
+          return first
+        },
+        () => p.statusStamped(reply.messageId, op),
+      )
+      if (campaignId !== undefined) {
+        return true
+      }
+      if ((await retry(() => p.recipientStatus(reply.messageId))) === undefined) {
+        return false
+      }
+    }
+    // Replied already: a reply that arrived late but was sent first takes its place, uncounted.
+    await retry(() => p.lowerReply(reply.messageId, fields))
+    return true
   }
 
   const applyStatusEvent = (event: StatusEvent): Promise<boolean> => {
@@ -174,6 +211,16 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
 
   return {
+    applyReplies: async (events) => {
+      const applied: Id[] = []
+      const waiting: Id[] = []
+      for (const { id, ...reply } of events) {
+        ;((await applyReply(reply)) ? applied : waiting).push(id)
+      }
+      await retry(() => p.settleEvents(applied, waiting))
+      return { applied: applied.length, waiting: waiting.length }
+    },
+
     applyStatusEvent,
 
     applyStatusEvents,
@@ -315,6 +362,16 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         await applyStatusEvent(event)
         await retry(() => p.markEventsApplied([id]))
       }
+      // Replies too: a person can answer before the send's answer is recorded.
+      for (const { id, ...reply } of await retry(() => p.earlyReplies(messageIds))) {
+        await applyReply(reply)
+        await retry(() => p.markEventsApplied([id]))
+      }
+    },
+
+    recipientByMessageId: async (messageId) => {
+      const [recipient] = await retry(() => p.recipientsByMessageId([messageId]))
+      return recipient && { id: recipient.id, campaignId: recipient.campaignId }
     },
 
     recount,
@@ -367,6 +424,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         await retry(() => p.releaseLimitSlots(portfolio, unsent, reservation.token))
       }
     },
+
+    replyButtons: (campaignId) => retry(() => p.replyButtons(campaignId)),
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
 

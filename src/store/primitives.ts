@@ -3,7 +3,7 @@ import type {
   CampaignStatus,
   RecipientStatus,
 } from '../collections/campaignStatuses.js'
-import type { RecipientFields, StatusChange } from './recipientChanges.js'
+import type { RecipientFields, ReplyFields, StatusChange } from './recipientChanges.js'
 import type {
   CampaignPatch,
   ClaimedRecipient,
@@ -13,6 +13,7 @@ import type {
   LimitUsage,
   NewRecipient,
   PendingEvent,
+  ReplyEvent,
   StatusEvent,
   WebhookEventRecord,
 } from './types.js'
@@ -56,6 +57,11 @@ export interface UnitPrimitives {
   addCounters(campaignId: Id, delta: CounterDelta, op: string): Promise<void>
   /** How many recipients (of `ids`, when given) carry `op` as their last outcome write. */
   countStamped(op: string, ids?: Id[]): Promise<number>
+  /**
+   * Writes a first reply on the recipient with this message id if it has none yet, stamping
+   * `op` with its status writes (statusStamped finds it); returns its campaign.
+   */
+  markReplied(messageId: string, fields: ReplyFields, op: string): Promise<Id | undefined>
   /** Moves the campaign's 'sending' recipients claimed before `claimedBefore` to 'unknown'; returns how many moved. */
   markUnknown(
     campaignId: Id,
@@ -114,12 +120,16 @@ export interface StorePrimitives extends UnitPrimitives {
     phones: string[]
     since: Date
   }): Promise<Array<{ n: number; phone: string }>>
+  /** Recipients with a reply (repliedAt set). */
+  countReplied(campaignId: Id): Promise<number>
   /** How many recipients were sent: a message id present and non-empty. */
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Unapplied reply events for these message ids, oldest first. */
+  earlyReplies(messageIds: string[]): Promise<Array<{ id: Id } & ReplyEvent>>
   /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
   ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
@@ -139,6 +149,8 @@ export interface StorePrimitives extends UnitPrimitives {
   ): Promise<void>
   /** Recent slots (taken after `since`) among slots below `count`: how many, and the oldest. */
   limitUsage(portfolio: string, count: number, since: Date): Promise<LimitUsage>
+  /** Replaces the recipient's reply by `fields` when theirs is earlier (idempotent). */
+  lowerReply(messageId: string, fields: ReplyFields): Promise<void>
   markEventsApplied(ids: Id[]): Promise<void>
   /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
@@ -164,6 +176,8 @@ export interface StorePrimitives extends UnitPrimitives {
   ): Promise<string[]>
   /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
   releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
+  /** Recipients with a reply button, grouped by it, most first (ties by button). */
+  replyButtons(campaignId: Id): Promise<Array<{ button: string; count: number }>>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.

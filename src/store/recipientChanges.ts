@@ -1,5 +1,5 @@
 import type { CampaignCounterField } from '../collections/campaignStatuses.js'
-import type { SendOutcome, StatusEvent } from './types.js'
+import type { ReplyEvent, SendOutcome, StatusEvent } from './types.js'
 
 /** Recipient fields the engine writes when an outcome or a status event moves a recipient. */
 export type RecipientFields = {
@@ -15,6 +15,15 @@ export type RecipientFields = {
   sentAt?: Date
   status: 'delivered' | 'failed' | 'pending' | 'read' | 'sent' | 'unknown'
 }
+
+/** What a reply writes on its recipient. */
+export type ReplyFields = { repliedAt: Date; replyButton: null | string; replyText: null | string }
+
+export const replyFields = (reply: ReplyEvent): ReplyFields => ({
+  repliedAt: reply.timestamp,
+  replyButton: reply.button ?? null,
+  replyText: reply.text ?? null,
+})
 
 /** What a status event writes: `fields`, and deliveredAt lowered to at most `deliveredAtMost`. */
 export type StatusChange = { deliveredAtMost?: Date; fields: RecipientFields }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { StatusMove, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, Id, PendingEvent, StatusEvent } from '../types.js'
+import type { ClaimedRecipient, Id, PendingEvent, ReplyEvent, StatusEvent } from '../types.js'
 
 const oid = (id: Id) => new ObjectId(id)
 
@@ -53,6 +53,17 @@ const pendingFilter = { applied: false, waiting: { $ne: true } }
 
 const optionalNumber = (value: unknown) => (typeof value === 'number' ? value : undefined)
 const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/** A logged reply event's fields (its payload carries text and button). */
+const replyOf = (event: Document): ReplyEvent => {
+  const payload = (event.payload ?? {}) as Document
+  return {
+    button: optionalString(payload.button),
+    messageId: String(event.messageId),
+    text: optionalString(payload.text),
+    timestamp: new Date(event.timestamp as Date),
+  }
+}
 
 const claimedRecipient = (doc: Document): ClaimedRecipient => ({
   id: String(doc._id),
@@ -200,6 +211,18 @@ export const createMongoPrimitives = (
         { ordered: false },
       )
       return result.modifiedCount
+    },
+
+    markReplied: async (messageId, fields, op) => {
+      const marked = await recipients().findOneAndUpdate(
+        { messageId, repliedAt: null },
+        {
+          $push: { statusOps: { $each: [op], $slice: -statusOpsKept } } as Document,
+          $set: { ...fields, updatedAt: new Date() },
+        },
+        { projection: { campaign: 1 }, returnDocument: 'before' },
+      )
+      return marked ? String(marked.campaign) : undefined
     },
 
     moveStatus: async (messageId, from, change, op) => {
@@ -370,6 +393,17 @@ export const createMongoPrimitives = (
       knownSlots.set(key, count)
     },
 
+    countReplied: (campaignId) =>
+      recipients().countDocuments({ campaign: oid(campaignId), repliedAt: { $type: 'date' } }),
+
+    earlyReplies: async (messageIds) =>
+      (
+        await events()
+          .find({ applied: false, kind: 'reply', messageId: { $in: messageIds } })
+          .sort({ timestamp: 1 })
+          .toArray()
+      ).map((event) => ({ id: String(event._id), ...replyOf(event) })),
+
     earlyEvents: async (messageIds) =>
       (
         await events()
@@ -450,6 +484,13 @@ export const createMongoPrimitives = (
       return { oldest: oldest ? new Date(oldest.at) : null, used }
     },
 
+    lowerReply: async (messageId, fields) => {
+      await recipients().updateOne(
+        { messageId, repliedAt: { $gt: fields.repliedAt } },
+        { $set: { ...fields, updatedAt: new Date() } },
+      )
+    },
+
     markEventsApplied: async (ids) => {
       await events().updateMany({ _id: { $in: ids.map(oid) } }, { $set: { applied: true } })
     },
@@ -523,6 +564,19 @@ export const createMongoPrimitives = (
       )
       return stampedPhones(key, op)
     },
+
+    replyButtons: async (campaignId) =>
+      (
+        await recipients()
+          .aggregate<{ _id: string; count: number }>([
+            { $match: { campaign: oid(campaignId), replyButton: { $type: 'string' } } },
+            { $group: { _id: '$replyButton', count: { $sum: 1 } } },
+            // Key order is sort order: most tapped first, then by button.
+            // eslint-disable-next-line perfectionist/sort-objects
+            { $sort: { count: -1, _id: 1 } },
+          ])
+          .toArray()
+      ).map((row) => ({ button: row._id, count: row.count })),
 
     releaseLimitSlots: async (key, phones, op) => {
       await limitSlots().updateMany(

@@ -221,6 +221,21 @@ export const createPostgresPrimitives = (
       ).rowCount
     },
 
+    // The row lock makes concurrent replies to one message mark it one after the other.
+    markReplied: async (messageId, fields, op) => {
+      const marked = await run<{ campaign_id: number }>(
+        `WITH previous AS (
+           SELECT id, campaign_id FROM ${recipients}
+           WHERE message_id = $1 AND replied_at IS NULL LIMIT 1 FOR UPDATE)
+         UPDATE ${recipients} r SET replied_at = $3, reply_text = $4, reply_button = $5,
+           updated_at = now(), status_ops = COALESCE(status_ops, '[]'::jsonb) || to_jsonb($2::text)
+         FROM previous WHERE r.id = previous.id RETURNING previous.campaign_id`,
+        [messageId, op, fields.repliedAt, fields.replyText, fields.replyButton],
+      )
+      const row = marked.rows[0]
+      return row ? String(row.campaign_id) : undefined
+    },
+
     moveStatus: async (messageId, from, change, op) => {
       const { sets, values } = assignments(change.fields, 4)
       if (change.deliveredAtMost) {
@@ -412,6 +427,27 @@ export const createPostgresPrimitives = (
       knownSlots.set(key, count)
     },
 
+    countReplied: (campaignId) =>
+      count(
+        `SELECT count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 AND replied_at IS NOT NULL`,
+        [Number(campaignId)],
+      ),
+
+    earlyReplies: async (messageIds) =>
+      (
+        await rows<{ id: number; message_id: string; payload: null | Row; timestamp: Date }>(
+          `SELECT id, message_id, timestamp, payload FROM ${events}
+           WHERE applied = false AND kind = 'reply' AND message_id = ANY($1) ORDER BY timestamp`,
+          [messageIds],
+        )
+      ).map((event) => ({
+        id: String(event.id),
+        button: typeof event.payload?.button === 'string' ? event.payload.button : undefined,
+        messageId: event.message_id,
+        text: typeof event.payload?.text === 'string' ? event.payload.text : undefined,
+        timestamp: new Date(event.timestamp),
+      })),
+
     earlyEvents: async (messageIds) =>
       (
         await rows<{
@@ -531,6 +567,14 @@ export const createPostgresPrimitives = (
       return { oldest: row?.oldest ? new Date(row.oldest) : null, used: row?.n ?? 0 }
     },
 
+    lowerReply: async (messageId, fields) => {
+      await run(
+        `UPDATE ${recipients} SET replied_at = $2, reply_text = $3, reply_button = $4, updated_at = now()
+         WHERE message_id = $1 AND replied_at > $2`,
+        [messageId, fields.repliedAt, fields.replyText, fields.replyButton],
+      )
+    },
+
     markEventsApplied: async (ids) => {
       await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [ids.map(Number)])
     },
@@ -614,6 +658,14 @@ export const createPostgresPrimitives = (
         moves: [],
         status: row.status,
       })),
+
+    replyButtons: async (campaignId) =>
+      await rows<{ button: string; count: number }>(
+        `SELECT reply_button AS button, count(*)::int AS count FROM ${recipients}
+         WHERE campaign_id = $1 AND reply_button IS NOT NULL
+         GROUP BY reply_button ORDER BY count DESC, reply_button ASC`,
+        [Number(campaignId)],
+      ),
 
     recipientStatus: async (messageId) =>
       (
