@@ -1,13 +1,19 @@
 import type { Payload } from 'payload'
 
-import type { CostEstimate } from '../audience/costEstimate.js'
+import type { ActualCost, CostEstimate } from '../audience/costEstimate.js'
 import type { CampaignDates } from '../collections/campaignStatuses.js'
 import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
+import { actualCost } from '../audience/costEstimate.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
 
 export type CampaignAnalytics = {
+  /**
+   * What the messages Meta marked billable (status webhooks' pricing) cost by the rate card,
+   * per calling code and Meta's pricing category; null without a card.
+   */
+  actualCost: ActualCost | null
   /** Replied recipients per quick-reply button (its payload, or its text), most tapped first; a recipient counts under their first answer. */
   buttons: Array<{ button: string; count: number }>
   /** Meta changed (or will change) the template's category since the campaign was made. */
@@ -69,12 +75,13 @@ export const campaignAnalytics = async (
     depth: 0,
   })
   const windowMs = 10_000
-  const [byStatus, recent, failures, timeline, buttons] = await Promise.all([
+  const [byStatus, recent, failures, timeline, buttons, billable] = await Promise.all([
     store.countByStatus(campaignId),
     store.sentSince(campaignId, new Date(Date.now() - windowMs)),
     store.failuresByCode(campaignId, 20),
     store.timeline(campaignId),
     store.replyButtons(campaignId),
+    options.rateCard ? store.billableGroups(campaignId) : undefined,
   ])
   const counts = {
     delivered: Number(campaign.deliveredCount ?? 0),
@@ -89,6 +96,7 @@ export const campaignAnalytics = async (
   const messagesPerSecond = recent / (windowMs / 1000)
   const waiting = waitingUntil(campaign, options.clock())
   return {
+    actualCost: options.rateCard && billable ? actualCost(options.rateCard, billable) : null,
     buttons,
     categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),

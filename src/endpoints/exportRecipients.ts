@@ -20,6 +20,8 @@ const columns = [
   'repliedAt',
   'replyText',
   'replyButton',
+  'pricingCategory',
+  'billable',
   'parameters',
 ] as const
 

@@ -15,6 +15,7 @@ import type {
 import { foldStatuses } from './foldStatuses.js'
 import { opId } from './opId.js'
 import {
+  latestPricing,
   outcomeCounter,
   outcomeFields,
   outcomesByKind,
@@ -122,7 +123,16 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return true
   }
 
-  const applyStatusEvent = (event: StatusEvent): Promise<boolean> => {
+  /** Pricing rides on statuses but never moves them: written apart, latest wins, any order. */
+  const recordPricing = async (events: StatusEvent[]) => {
+    const rows = latestPricing(events)
+    if (rows.length > 0) {
+      await retry(() => p.setPricing(rows))
+    }
+  }
+
+  const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
+    await recordPricing([event])
     const change = statusChange(event)
     // One status at a time, so the status moved from is known even when a retried write's
     // first try was applied unanswered: its op then marks the recipient.
@@ -185,6 +195,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       }
     }
     const fold = foldStatuses(events, recipients)
+    // Before the events are settled: a settled event's pricing has landed.
+    await recordPricing(events)
     const op = opId()
     // Every step repeats safely under the same op: moves are compare-and-set and found again
     // by their stamp, counters are added once per op, and marking is idempotent.
@@ -226,6 +238,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     applyStatusEvents,
 
     backlog: () => retry(() => p.countPending()),
+
+    billableGroups: (campaignId) => retry(() => p.billableGroups(campaignId)),
 
     campaignStatus,
 

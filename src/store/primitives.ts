@@ -13,6 +13,7 @@ import type {
   LimitUsage,
   NewRecipient,
   PendingEvent,
+  Pricing,
   ReplyEvent,
   StatusEvent,
   WebhookEventRecord,
@@ -106,6 +107,10 @@ export interface UnitPrimitives {
 export interface StorePrimitives extends UnitPrimitives {
   /** True when a unit commits all or nothing, so a unit whose stamp is found needs no rerun. */
   readonly atomicUnits: boolean
+  /** StatsStore.billableGroups. */
+  billableGroups(
+    campaignId: Id,
+  ): Promise<Array<{ category: null | string; count: number; prefix: string }>>
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Claims up to `limit` pending recipients under `token` (atomic per recipient); returns them. */
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
@@ -193,6 +198,11 @@ export interface StorePrimitives extends UnitPrimitives {
   sentSince(campaignId: Id, since: Date): Promise<number>
   /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
+  /**
+   * Writes each message's pricing on its recipient unless the recipient holds pricing of a
+   * later status (pricingAt); idempotent, so any order of batches ends with the latest.
+   */
+  setPricing(rows: Array<{ at: Date; messageId: string } & Pricing>): Promise<void>
   /** LeaseStore.takeLease, on the database's clock where it has one. */
   takeLease(name: string, holder: string, ms: number): Promise<boolean>
   /**

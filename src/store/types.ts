@@ -41,11 +41,18 @@ export type SendOutcome =
   | { id: Id; kind: 'released' }
   | { id: Id; kind: 'sent'; messageId: string; sentAt: Date }
 
+/**
+ * What Meta's `pricing` object on a status says of the message: its conversation category
+ * (upper case: MARKETING, UTILITY, AUTHENTICATION, SERVICE, ...) and whether it is billable.
+ */
+export type Pricing = { billable: boolean; category: null | string }
+
 /** A delivery status reported by Meta for one message. */
 export type StatusEvent = {
   errorCode?: number
   errorMessage?: string
   messageId: string
+  pricing?: Pricing
   status: 'delivered' | 'failed' | 'read' | 'sent'
   timestamp: Date
 }
@@ -235,6 +242,13 @@ export interface LeaseStore {
 }
 
 export interface CampaignStatsStore {
+  /**
+   * Billable messages (as the status webhooks' pricing says) by pricing category and phone
+   * prefix (its first three digits, which hold the calling code).
+   */
+  billableGroups(
+    campaignId: Id,
+  ): Promise<Array<{ category: null | string; count: number; prefix: string }>>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>

@@ -11,7 +11,7 @@ import type { WebhookAccount } from './accounts.js'
 import type { ParsedChange, ParsedStatus, ParsedWebhook } from './parseWebhook.js'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { getStore } from '../store/index.js'
+import { getStore, pricingOf } from '../store/index.js'
 import { reloadWebhookAccounts, webhookAccounts } from './accounts.js'
 import { applyAccountUpdates } from './accountUpdates.js'
 import { applyCategoryUpdates } from './categoryUpdates.js'
@@ -116,6 +116,7 @@ const asStatusEvent = (event: PendingEvent): PendingStatusEvent | undefined =>
         errorCode: event.errorCode,
         errorMessage: event.errorMessage,
         messageId: event.messageId,
+        pricing: pricingOf(event.payload),
         status: event.status as PendingStatusEvent['status'],
         timestamp: event.timestamp,
       }

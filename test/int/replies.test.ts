@@ -13,12 +13,23 @@ import { claimedCampaign, recordSent, shuffled } from '../helpers/claimedCampaig
 import {
   campaignDoc,
   createAccount,
+  createCampaign,
   expectCountersMatchRecipients,
   testAccount,
   waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
-import { postWebhook } from '../helpers/signedPost.js'
+import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { createDemoTemplates } from '../helpers/templates.js'
+
+/** A site's own prices (an example, not Meta's figures). */
+const rateCard = {
+  currency: 'USD',
+  rates: {
+    '44': { MARKETING: 0.04 },
+    '91': { MARKETING: 0.01, UTILITY: 0.002 },
+    default: { MARKETING: 0.05, UTILITY: 0.01 },
+  },
+}
 
 let app: TestApp
 let accountId: number | string
@@ -32,6 +43,7 @@ beforeAll(async () => {
         inbound.push(args)
       },
       queue: false,
+      rateCard,
     },
   })
   accountId = (await createAccount(app.payload)).id
@@ -185,5 +197,116 @@ describe('replies and button taps', () => {
     expect(yes.every((line) => line.includes(',YES,'))).toBe(true)
     expect(await csv('replied=no')).toHaveLength(4)
     expect(await csv('replied=yes')).toHaveLength(10)
+  })
+})
+
+describe('actual cost', () => {
+  test('billable messages × rate card by calling code and pricing category, latest pricing per message', async () => {
+    const campaign = await createCampaign(app.payload, {
+      account: accountId,
+      audienceType: 'contacts',
+      template: templates.hello_world,
+    })
+    const id = String(campaign.id)
+    const store = getStore(app.payload)
+    const phones = [
+      '919876500001',
+      '919876500002',
+      '919876500003',
+      '919876500004',
+      '447700900001',
+      '447700900002',
+      '14155550101',
+      '14155550102',
+    ]
+    await store.insertRecipients(
+      id,
+      phones.map((phoneNumber) => ({ phoneNumber, status: 'pending' as const })),
+    )
+    await store.recount(id)
+    const claimed = await store.claimBatch(id, phones.length)
+    const message = Object.fromEntries(phones.map((phone) => [phone, `wamid.cost.${phone}`]))
+    const t = Math.floor(Date.now() / 1000) - 600
+    const marketing = { billable: true, category: 'marketing' }
+    const post = (statuses: Parameters<typeof statusBody>[1]) =>
+      postWebhook(app.rest.url, statusBody(testAccount.phoneNumberId, statuses), {
+        secret: testAccount.appSecret,
+      })
+    // Before the send result: its pricing lands with it.
+    expect(
+      (await post([{ id: message[phones[0]], pricing: marketing, status: 'sent', timestamp: t }]))
+        .status,
+    ).toBe(200)
+    await waitForWebhooksApplied(app.payload)
+    await store.recordOutcomes(
+      id,
+      claimed.map((r) => ({
+        id: r.id,
+        kind: 'sent' as const,
+        messageId: message[r.phoneNumber],
+        sentAt: new Date(),
+      })),
+    )
+    const statuses = [
+      { id: message[phones[1]], pricing: marketing, status: 'delivered', timestamp: t + 2 },
+      { id: message[phones[2]], pricing: marketing, status: 'read', timestamp: t + 3 },
+      // Reordered: the later status's pricing wins over the earlier one posted after it.
+      { id: message[phones[3]], pricing: marketing, status: 'delivered', timestamp: t + 5 },
+      {
+        id: message[phones[3]],
+        pricing: { billable: false, category: 'service' },
+        status: 'sent',
+        timestamp: t + 1,
+      },
+      { id: message[phones[4]], pricing: marketing, status: 'sent', timestamp: t + 1 },
+      {
+        id: message[phones[5]],
+        pricing: { billable: true, category: 'utility' },
+        status: 'sent',
+        timestamp: t + 1,
+      },
+      { id: message[phones[6]], pricing: marketing, status: 'delivered', timestamp: t + 1 },
+      {
+        id: message[phones[7]],
+        pricing: { billable: false, category: 'service' },
+        status: 'sent',
+        timestamp: t + 1,
+      },
+      // No pricing: changes nothing of it.
+      { id: message[phones[6]], status: 'read', timestamp: t + 9 },
+    ]
+    for (const status of [...statuses, ...shuffled(statuses)]) {
+      expect((await post([status])).status).toBe(200)
+    }
+    await expectCountersMatchRecipients(app.payload, id)
+    const editor = await app.login()
+    const { body: live } = await app.api('GET', `/whatsapp-campaigns/${id}/analytics`, {
+      token: editor,
+    })
+    expect(live.actualCost).toEqual({
+      currency: 'USD',
+      lines: [
+        { callingCode: '1', category: 'MARKETING', cost: 0.05, messages: 1, unitPrice: 0.05 },
+        { callingCode: '44', category: 'MARKETING', cost: 0.04, messages: 1, unitPrice: 0.04 },
+        { callingCode: '44', category: 'UTILITY', cost: 0.01, messages: 1, unitPrice: 0.01 },
+        { callingCode: '91', category: 'MARKETING', cost: 0.04, messages: 4, unitPrice: 0.01 },
+      ],
+      messages: 7,
+      total: 0.14,
+      unpriced: 0,
+    })
+    // The export carries each recipient's pricing.
+    const csv = await (
+      await fetch(`${app.rest.url}/api/whatsapp-campaigns/${id}/recipients.csv`, {
+        headers: { authorization: `JWT ${editor}` },
+      })
+    ).text()
+    const [header, ...lines] = csv.trim().split('\n')
+    const columns = header.split(',')
+    const row = (phone: string) => lines.find((line) => line.startsWith(phone))!.split(',')
+    expect(row(phones[3])[columns.indexOf('pricingCategory')]).toBe('MARKETING')
+    expect(row(phones[3])[columns.indexOf('billable')]).toBe('true')
+    expect(row(phones[7])[columns.indexOf('pricingCategory')]).toBe('SERVICE')
+    expect(row(phones[7])[columns.indexOf('billable')]).toBe('false')
   })
 })

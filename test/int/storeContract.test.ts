@@ -458,14 +458,37 @@ const replyStory = async (payload: Payload, store: CampaignStore, tag: string) =
           return { id: e.id, ...answer, messageId: e.messageId!, timestamp: e.timestamp! }
         }),
     )
-  // A tap before the send result: it waits.
-  await store.logEvents([reply(0, 1, { button: 'YES', text: 'Yes' })])
+  // A tap and a priced status before the send result: they wait.
+  await store.logEvents([
+    reply(0, 1, { button: 'YES', text: 'Yes' }),
+    {
+      kind: 'status',
+      messageId: message(3),
+      payload: { pricing: { billable: true, category: 'marketing' } },
+      status: 'delivered',
+      timestamp: new Date(t + 1000),
+    },
+  ])
   expect(await applyPending()).toEqual({ applied: 0, waiting: 1 })
   await store.recordOutcomes(
     id,
     claimed.map((r, i) => ({ id: r.id, kind: 'sent', messageId: message(i), sentAt: new Date() })),
   )
   expect(await campaignDoc(payload, id)).toMatchObject({ repliedCount: 1 })
+  // Pricing: the latest status's wins, whatever the order.
+  const priced = (seconds: number, billable: boolean, category: string) => ({
+    messageId: message(0),
+    pricing: { billable, category },
+    status: seconds > 3 ? ('read' as const) : ('delivered' as const),
+    timestamp: new Date(t + seconds * 1000),
+  })
+  expect(await store.applyStatusEvent(priced(4, true, 'UTILITY'))).toBe(true)
+  expect(await store.applyStatusEvent(priced(2, false, 'SERVICE'))).toBe(true)
+  const groups = await store.billableGroups(id)
+  expect(groups.sort((a, b) => String(a.category).localeCompare(String(b.category)))).toEqual([
+    { category: 'MARKETING', count: 1, prefix: '919' },
+    { category: 'UTILITY', count: 1, prefix: '919' },
+  ])
   await store.logEvents([
     reply(0, 1, { button: 'YES', text: 'Yes' }),
     reply(1, 5, { button: 'YES', text: 'Yes' }),
@@ -501,6 +524,7 @@ const replyStory = async (payload: Payload, store: CampaignStore, tag: string) =
 const primitiveNames: PrimitiveName[] = [
   'addBatchCounters',
   'addCounters',
+  'billableGroups',
   'campaignStatus',
   'claim',
   'claimedBy',
@@ -538,6 +562,7 @@ const primitiveNames: PrimitiveName[] = [
   'reserveSlots',
   'sentSince',
   'setCampaign',
+  'setPricing',
   'settleEvents',
   'stampEvents',
   'statusStamped',

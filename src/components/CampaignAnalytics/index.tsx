@@ -54,6 +54,12 @@ export const CampaignAnalytics: React.FC = () => {
           {data.costEstimate.category ?? 'no category'})
         </p>
       ) : null}
+      {data.actualCost ? (
+        <p className="wa-muted" data-testid="actual-cost">
+          Actual cost: {costEstimateText(data.actualCost)} billable (rate card × Meta&apos;s pricing
+          category)
+        </p>
+      ) : null}
       {data.buttons.length > 0 ? (
         <table className="wa-table" data-testid="reply-buttons">
           <thead>

@@ -10,6 +10,8 @@ import type { ResolvedOptions } from '../../options.js'
 import type { StatusMove, StorePrimitives, UnitPrimitives } from '../primitives.js'
 import type { ClaimedRecipient, Id, PendingEvent, ReplyEvent, StatusEvent } from '../types.js'
 
+import { pricingOf } from '../recipientChanges.js'
+
 const oid = (id: Id) => new ObjectId(id)
 
 /** Driver-level collection (not a Payload collection) holding each phone number's send schedule. */
@@ -415,6 +417,7 @@ export const createMongoPrimitives = (
         errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
         errorMessage: typeof event.errorMessage === 'string' ? event.errorMessage : undefined,
         messageId: String(event.messageId),
+        pricing: pricingOf(event.payload),
         status: event.status as StatusEvent['status'],
         timestamp: new Date(event.timestamp as Date),
       })),
@@ -483,6 +486,24 @@ export const createMongoPrimitives = (
       ])
       return { oldest: oldest ? new Date(oldest.at) : null, used }
     },
+
+    billableGroups: async (campaignId) =>
+      (
+        await recipients()
+          .aggregate<{ _id: { category: null | string; prefix: string }; count: number }>([
+            { $match: { billable: true, campaign: oid(campaignId) } },
+            {
+              $group: {
+                _id: {
+                  category: { $ifNull: ['$pricingCategory', null] },
+                  prefix: { $substrCP: ['$phoneNumber', 0, 3] },
+                },
+                count: { $sum: 1 },
+              },
+            },
+          ])
+          .toArray()
+      ).map((row) => ({ category: row._id.category, count: row.count, prefix: row._id.prefix })),
 
     lowerReply: async (messageId, fields) => {
       await recipients().updateOne(
@@ -655,6 +676,21 @@ export const createMongoPrimitives = (
     },
 
     // The clock is this machine's: holders on other machines need clocks in step within a lease.
+    setPricing: async (rows) => {
+      const now = new Date()
+      await recipients().bulkWrite(
+        rows.map(({ at, billable, category, messageId }) => ({
+          updateOne: {
+            filter: { $or: [{ pricingAt: null }, { pricingAt: { $lte: at } }], messageId },
+            update: {
+              $set: { billable, pricingAt: at, pricingCategory: category, updatedAt: now },
+            },
+          },
+        })),
+        { ordered: false },
+      )
+    },
+
     takeLease: async (name, holder, ms) => {
       const leases = adapter.connection.db!.collection<{
         holder: string

@@ -7,6 +7,7 @@ import type { ResolvedOptions } from '../../options.js'
 import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
 import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
 
+import { pricingOf } from '../recipientChanges.js'
 import {
   column,
   createLeaseTable,
@@ -455,10 +456,11 @@ export const createPostgresPrimitives = (
           error_message: null | string
           id: number
           message_id: string
+          payload: unknown
           status: StatusEvent['status']
           timestamp: Date
         }>(
-          `SELECT id, message_id, status, timestamp, error_code, error_message FROM ${events}
+          `SELECT id, message_id, status, timestamp, error_code, error_message, payload FROM ${events}
            WHERE applied = false AND kind = 'status' AND message_id = ANY($1) ORDER BY timestamp`,
           [messageIds],
         )
@@ -467,6 +469,7 @@ export const createPostgresPrimitives = (
         errorCode: event.error_code === null ? undefined : Number(event.error_code),
         errorMessage: event.error_message ?? undefined,
         messageId: event.message_id,
+        pricing: pricingOf(event.payload),
         status: event.status,
         timestamp: new Date(event.timestamp),
       })),
@@ -566,6 +569,14 @@ export const createPostgresPrimitives = (
       )
       return { oldest: row?.oldest ? new Date(row.oldest) : null, used: row?.n ?? 0 }
     },
+
+    billableGroups: (campaignId) =>
+      rows<{ category: null | string; count: number; prefix: string }>(
+        `SELECT pricing_category AS category, left(phone_number, 3) AS prefix, count(*)::int AS count
+         FROM ${recipients} WHERE campaign_id = $1 AND billable
+         GROUP BY pricing_category, left(phone_number, 3)`,
+        [Number(campaignId)],
+      ),
 
     lowerReply: async (messageId, fields) => {
       await run(
@@ -739,6 +750,22 @@ export const createPostgresPrimitives = (
     setCampaign,
 
     // On the database's clock, so every process agrees on when a lease ends.
+    setPricing: async (pricings) => {
+      await run(
+        `UPDATE ${recipients} r SET billable = v.billable, pricing_category = v.category,
+           pricing_at = v.at, updated_at = now()
+         FROM unnest($1::text[], $2::boolean[], $3::text[], $4::timestamptz[])
+           AS v(message_id, billable, category, at)
+         WHERE r.message_id = v.message_id AND (r.pricing_at IS NULL OR r.pricing_at <= v.at)`,
+        [
+          pricings.map((p) => p.messageId),
+          pricings.map((p) => p.billable),
+          pricings.map((p) => p.category),
+          pricings.map((p) => p.at),
+        ],
+      )
+    },
+
     takeLease: async (name, holder, ms) => {
       leasesReady = ensureOnce(leasesReady, createLeaseTable, () => (leasesReady = undefined))
       await leasesReady
