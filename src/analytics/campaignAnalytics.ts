@@ -81,7 +81,7 @@ export const campaignAnalytics = async (
     store.failuresByCode(campaignId, 20),
     store.timeline(campaignId),
     store.replyButtons(campaignId),
-    options.rateCard ? store.billableGroups(campaignId) : undefined,
+    options.rateCard ? store.billableGroups([campaignId]) : undefined,
   ])
   const counts = {
     delivered: Number(campaign.deliveredCount ?? 0),

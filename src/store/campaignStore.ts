@@ -239,7 +239,15 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
 
     backlog: () => retry(() => p.countPending()),
 
-    billableGroups: (campaignId) => retry(() => p.billableGroups(campaignId)),
+    billableGroups: async (campaignIds) => {
+      const groups = []
+      // Pages of campaigns keep each query's parameter list small.
+      for (let start = 0; start < campaignIds.length; start += recentSendsPage) {
+        const page = campaignIds.slice(start, start + recentSendsPage)
+        groups.push(...(await retry(() => p.billableGroups(page))))
+      }
+      return groups
+    },
 
     campaignStatus,
 

@@ -5,6 +5,7 @@ import type {
 } from '../collections/campaignStatuses.js'
 import type { RecipientFields, ReplyFields, StatusChange } from './recipientChanges.js'
 import type {
+  BillableGroup,
   CampaignPatch,
   ClaimedRecipient,
   CounterDelta,
@@ -107,10 +108,8 @@ export interface UnitPrimitives {
 export interface StorePrimitives extends UnitPrimitives {
   /** True when a unit commits all or nothing, so a unit whose stamp is found needs no rerun. */
   readonly atomicUnits: boolean
-  /** StatsStore.billableGroups. */
-  billableGroups(
-    campaignId: Id,
-  ): Promise<Array<{ category: null | string; count: number; prefix: string }>>
+  /** CampaignStatsStore.billableGroups (for at most a few hundred campaigns). */
+  billableGroups(campaignIds: Id[]): Promise<BillableGroup[]>
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Claims up to `limit` pending recipients under `token` (atomic per recipient); returns them. */
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>

@@ -47,6 +47,14 @@ export type SendOutcome =
  */
 export type Pricing = { billable: boolean; category: null | string }
 
+/** Billable recipients of a campaign with one pricing category and phone prefix. */
+export type BillableGroup = {
+  campaignId: Id
+  category: null | string
+  count: number
+  prefix: string
+}
+
 /** A delivery status reported by Meta for one message. */
 export type StatusEvent = {
   errorCode?: number
@@ -243,12 +251,10 @@ export interface LeaseStore {
 
 export interface CampaignStatsStore {
   /**
-   * Billable messages (as the status webhooks' pricing says) by pricing category and phone
-   * prefix (its first three digits, which hold the calling code).
+   * Billable messages (as the status webhooks' pricing says) of these campaigns, by campaign,
+   * pricing category and phone prefix (its first three digits, which hold the calling code).
    */
-  billableGroups(
-    campaignId: Id,
-  ): Promise<Array<{ category: null | string; count: number; prefix: string }>>
+  billableGroups(campaignIds: Id[]): Promise<BillableGroup[]>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>

@@ -536,5 +536,19 @@ describe('simulated answers', () => {
       buttons: [{ button: 'Interested', count: 4 }],
       counts: { replied: 4 },
     })
+    // Global analytics: replies and cost per campaign and per period (by completion day).
+    const { body: global } = await app.api('GET', '/whatsapp/analytics?period=day', {
+      token: editor,
+    })
+    const rows = global.campaigns as Array<{ cost: number; id: string; replied: number }>
+    expect(rows.find((row) => row.id === String(campaign.id))).toMatchObject({
+      cost: 0.008,
+      replied: 4,
+    })
+    const periods = global.periods as Array<{ cost: number }>
+    const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 1e6) / 1e6
+    expect(global.currency).toBe('USD')
+    expect(sum(periods.map((p) => p.cost))).toBe(sum(rows.map((row) => row.cost)))
+    expect((global.totals as { cost: number }).cost).toBe(sum(rows.map((row) => row.cost)))
   })
 })

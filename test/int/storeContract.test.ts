@@ -484,10 +484,10 @@ const replyStory = async (payload: Payload, store: CampaignStore, tag: string) =
   })
   expect(await store.applyStatusEvent(priced(4, true, 'UTILITY'))).toBe(true)
   expect(await store.applyStatusEvent(priced(2, false, 'SERVICE'))).toBe(true)
-  const groups = await store.billableGroups(id)
+  const groups = await store.billableGroups([id])
   expect(groups.sort((a, b) => String(a.category).localeCompare(String(b.category)))).toEqual([
-    { category: 'MARKETING', count: 1, prefix: '919' },
-    { category: 'UTILITY', count: 1, prefix: '919' },
+    { campaignId: id, category: 'MARKETING', count: 1, prefix: '919' },
+    { campaignId: id, category: 'UTILITY', count: 1, prefix: '919' },
   ])
   await store.logEvents([
     reply(0, 1, { button: 'YES', text: 'Yes' }),

@@ -487,14 +487,18 @@ export const createMongoPrimitives = (
       return { oldest: oldest ? new Date(oldest.at) : null, used }
     },
 
-    billableGroups: async (campaignId) =>
+    billableGroups: async (campaignIds) =>
       (
         await recipients()
-          .aggregate<{ _id: { category: null | string; prefix: string }; count: number }>([
-            { $match: { billable: true, campaign: oid(campaignId) } },
+          .aggregate<{
+            _id: { campaign: ObjectId; category: null | string; prefix: string }
+            count: number
+          }>([
+            { $match: { billable: true, campaign: { $in: campaignIds.map(oid) } } },
             {
               $group: {
                 _id: {
+                  campaign: '$campaign',
                   category: { $ifNull: ['$pricingCategory', null] },
                   prefix: { $substrCP: ['$phoneNumber', 0, 3] },
                 },
@@ -503,7 +507,12 @@ export const createMongoPrimitives = (
             },
           ])
           .toArray()
-      ).map((row) => ({ category: row._id.category, count: row.count, prefix: row._id.prefix })),
+      ).map((row) => ({
+        campaignId: String(row._id.campaign),
+        category: row._id.category,
+        count: row.count,
+        prefix: row._id.prefix,
+      })),
 
     lowerReply: async (messageId, fields) => {
       await recipients().updateOne(

@@ -570,13 +570,16 @@ export const createPostgresPrimitives = (
       return { oldest: row?.oldest ? new Date(row.oldest) : null, used: row?.n ?? 0 }
     },
 
-    billableGroups: (campaignId) =>
-      rows<{ category: null | string; count: number; prefix: string }>(
-        `SELECT pricing_category AS category, left(phone_number, 3) AS prefix, count(*)::int AS count
-         FROM ${recipients} WHERE campaign_id = $1 AND billable
-         GROUP BY pricing_category, left(phone_number, 3)`,
-        [Number(campaignId)],
-      ),
+    billableGroups: async (campaignIds) =>
+      (
+        await rows<{ campaign_id: number; category: null | string; count: number; prefix: string }>(
+          `SELECT campaign_id, pricing_category AS category, left(phone_number, 3) AS prefix,
+             count(*)::int AS count
+           FROM ${recipients} WHERE campaign_id = ANY($1) AND billable
+           GROUP BY campaign_id, pricing_category, left(phone_number, 3)`,
+          [campaignIds.map(Number)],
+        )
+      ).map(({ campaign_id, ...group }) => ({ ...group, campaignId: String(campaign_id) })),
 
     lowerReply: async (messageId, fields) => {
       await run(
