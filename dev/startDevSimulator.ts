@@ -34,8 +34,11 @@ export const startDevSimulator = (): Promise<string> => {
       // One number Meta refuses, so failures show in the admin.
       errorCodesByPhone: { [demoUndeliverablePhone]: 131026 },
       latencyMs: { max: 250, min: 80 },
+      // Some people answer, so replies, taps and the per-button breakdown show up in the admin.
       owner,
       port,
+      replyButtons: ['Interested', 'Not now'],
+      replyRate: 0.3,
       templates: { [demoAccount.wabaId]: demoTemplates },
       webhookUrl: `http://127.0.0.1:${appPort}/api/whatsapp/webhook`,
     }).catch((error: NodeJS.ErrnoException) => {

@@ -39,6 +39,12 @@ export type NamedAudience = {
 export type InboundMessageArgs = {
   /** The receiving account (secrets not included). */
   account: { id: number | string; name?: string; phoneNumberId: string }
+  /**
+   * The campaign message it answers (its `context.id`), when that is one: the recipient is
+   * already marked replied. Absent for other messages, and for a reply that arrived before
+   * its send result was recorded (it is counted when the result lands).
+   */
+  answered?: { campaignId: string; recipientId: string }
   /** The message as Meta sent it (value.messages[]). */
   message: Record<string, unknown>
   /** The sender's profile name, when Meta gave one. */

@@ -37,14 +37,23 @@ export type CloudApiSimulator = {
   /** Posts Meta's `template_category_update` webhook (a change made, or announced with `effectiveAt`). */
   sendCategoryUpdate(args: CategoryUpdateArgs): void
   /** A quick-reply button tap, e.g. Meta's "Stop promotions" on marketing templates. */
+  /** A quick-reply tap; `context` is the id of the message whose button it is. */
   sendInboundButton(args: {
+    context?: string
     from: string
     name?: string
     payload?: string
     phoneNumberId: string
     text: string
   }): void
-  sendInboundText(args: { from: string; name?: string; phoneNumberId: string; text: string }): void
+  /** An inbound text; `context` is the id of the message it replies to, if any. */
+  sendInboundText(args: {
+    context?: string
+    from: string
+    name?: string
+    phoneNumberId: string
+    text: string
+  }): void
   /** Posts Meta's `phone_number_quality_update` webhook for the number. */
   sendQualityUpdate(args: QualityUpdateArgs): void
   /**
@@ -74,6 +83,16 @@ const pick = (latency: SimulatorOptions['latencyMs']) =>
   typeof latency === 'object'
     ? latency.min + Math.random() * (latency.max - latency.min)
     : (latency ?? 0)
+
+/** The template's QUICK_REPLY buttons' texts (Meta's payload for a tap defaults to the text). */
+const quickRepliesOf = (template: MetaTemplate) =>
+  template.components.flatMap((component) =>
+    component.type === 'BUTTONS' && Array.isArray(component.buttons)
+      ? (component.buttons as Array<{ text?: string; type?: string }>).flatMap((b) =>
+          b.type === 'QUICK_REPLY' && b.text ? [b.text] : [],
+        )
+      : [],
+  )
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -110,7 +129,11 @@ export const startCloudApiSimulator = async (
     delayMs = options.webhookDelayMs ?? 0,
   ) => webhooks.post({ body: JSON.stringify(payload), secret: account.appSecret }, delayMs)
 
-  const emitStatuses = (account: SimulatedAccount, message: SentMessage) => {
+  const emitStatuses = (
+    account: SimulatedAccount,
+    message: SentMessage,
+    quickReplies: string[],
+  ) => {
     const fails = Math.random() < (options.deliveryFailureRate ?? 0)
     const statuses: string[] = fails
       ? ['sent', 'failed']
@@ -130,6 +153,7 @@ export const startCloudApiSimulator = async (
             : undefined,
         messageId: message.id,
         phoneNumberId: account.phoneNumberId,
+        pricingCategory: message.category?.toLowerCase(),
         recipient: message.to,
         status,
         wabaId: account.wabaId,
@@ -142,6 +166,20 @@ export const startCloudApiSimulator = async (
         postSigned(account, event, (options.webhookDelayMs ?? 0) + i * 5 + 20)
       }
     })
+    if (!fails && Math.random() < (options.replyRate ?? 0)) {
+      const buttons = quickReplies.length > 0 ? quickReplies : options.replyButtons
+      const button = buttons?.length
+        ? buttons[Math.floor(Math.random() * buttons.length)]
+        : undefined
+      postInbound(
+        { from: message.to, phoneNumberId: account.phoneNumberId },
+        button
+          ? { type: 'button', button: { payload: button, text: button } }
+          : { type: 'text', text: { body: 'Thanks, tell me more' } },
+        message.id,
+        (options.webhookDelayMs ?? 0) + statuses.length * 5 + 20,
+      )
+    }
   }
 
   const knownAccount = (phoneNumberId: string) => {
@@ -214,9 +252,12 @@ export const startCloudApiSimulator = async (
   }
 
   /** A message from a person to the business, as Meta posts it. */
+  /** An inbound message; `context` is the id of the message it answers (a reply or a tap). */
   const postInbound = (
     { name, from, phoneNumberId }: { from: string; name?: string; phoneNumberId: string },
     content: Record<string, unknown>,
+    context?: string,
+    delayMs?: number,
   ) => {
     const account = knownAccount(phoneNumberId)
     postSigned(
@@ -226,12 +267,14 @@ export const startCloudApiSimulator = async (
         messages: [
           {
             id: `wamid.${randomBytes(18).toString('base64url')}`,
+            ...(context ? { context: { id: context } } : {}),
             from,
             timestamp: String(Math.floor(Date.now() / 1000)),
             ...content,
           },
         ],
       }),
+      delayMs,
     )
   }
 
@@ -350,6 +393,7 @@ export const startCloudApiSimulator = async (
     acceptedAt.set(phoneNumberId, [...(acceptedAt.get(phoneNumberId) ?? []), now].slice(-5000))
     const message: SentMessage = {
       id: `wamid.${randomBytes(18).toString('base64url')}`,
+      category: template.category,
       components: body.template.components ?? [],
       language: String(body.template.language?.code),
       phoneNumberId,
@@ -364,7 +408,7 @@ export const startCloudApiSimulator = async (
       messages: [{ id: message.id }],
       messaging_product: 'whatsapp',
     })
-    emitStatuses(account, message)
+    emitStatuses(account, message, quickRepliesOf(template))
   }
 
   const handleTemplates = (
@@ -564,10 +608,14 @@ export const startCloudApiSimulator = async (
         time,
       )
     },
-    sendInboundButton: ({ name, from, payload, phoneNumberId, text }) =>
-      postInbound({ name, from, phoneNumberId }, { type: 'button', button: { payload, text } }),
-    sendInboundText: ({ name, from, phoneNumberId, text }) =>
-      postInbound({ name, from, phoneNumberId }, { type: 'text', text: { body: text } }),
+    sendInboundButton: ({ name, context, from, payload, phoneNumberId, text }) =>
+      postInbound(
+        { name, from, phoneNumberId },
+        { type: 'button', button: { payload, text } },
+        context,
+      ),
+    sendInboundText: ({ name, context, from, phoneNumberId, text }) =>
+      postInbound({ name, from, phoneNumberId }, { type: 'text', text: { body: text } }, context),
     sendQualityUpdate: ({ currentLimit, event, phoneNumberId, qualityScore, time }) => {
       const account = knownAccount(phoneNumberId)
       postWabaChange(

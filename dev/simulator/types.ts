@@ -41,6 +41,16 @@ export type SimulatorOptions = {
   /** Sent in the simulatorOwnerHeader of every answer, so a process finding it on a port knows whose it is. */
   owner?: string
   port?: number
+  /**
+   * Quick-reply buttons (payloads) the simulated people tap when the template has none of its
+   * own; without them, and without the template's, a reply is a text.
+   */
+  replyButtons?: string[]
+  /**
+   * Share of delivered messages the person answers (a text reply, or a tap on one of the
+   * template's QUICK_REPLY buttons), sent as an inbound message whose context.id is the message.
+   */
+  replyRate?: number
   /** Deliver each message's webhooks in random order. */
   shuffleWebhooks?: boolean
   templates: Record<string, MetaTemplate[]>
@@ -54,6 +64,8 @@ export type SimulatorOptions = {
 }
 
 export type SentMessage = {
+  /** The template's category, which its status webhooks' pricing carries. */
+  category?: string
   components: unknown[]
   id: string
   language: string

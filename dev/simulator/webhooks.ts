@@ -61,6 +61,8 @@ export const statusPayload = (args: {
   errors?: Array<{ code: number; message: string; title: string }>
   messageId: string
   phoneNumberId: string
+  /** Meta's pricing category (lower case); every status then carries a pricing object. */
+  pricingCategory?: string
   recipient: string
   status: string
   wabaId: string
@@ -83,6 +85,16 @@ export const statusPayload = (args: {
                 recipient_id: args.recipient,
                 status: args.status,
                 timestamp: String(Math.floor(Date.now() / 1000)),
+                ...(args.pricingCategory
+                  ? {
+                      pricing: {
+                        type: 'regular',
+                        billable: args.status !== 'failed',
+                        category: args.pricingCategory,
+                        pricing_model: 'PMP',
+                      },
+                    }
+                  : {}),
                 ...(args.errors
                   ? {
                       errors: args.errors.map((e) => ({

@@ -1,13 +1,21 @@
 import type { Payload } from 'payload'
 
-import type { CostEstimate } from '../audience/costEstimate.js'
+import type { ActualCost, CostEstimate } from '../audience/costEstimate.js'
 import type { CampaignDates } from '../collections/campaignStatuses.js'
 import type { FailureGroup, TimelinePoint } from '../store/index.js'
 
+import { actualCost } from '../audience/costEstimate.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { getStore } from '../store/index.js'
 
 export type CampaignAnalytics = {
+  /**
+   * What the messages Meta marked billable (status webhooks' pricing) cost by the rate card,
+   * per calling code and Meta's pricing category; null without a card.
+   */
+  actualCost: ActualCost | null
+  /** Replied recipients per quick-reply button (its payload, or its text), most tapped first; a recipient counts under their first answer. */
+  buttons: Array<{ button: string; count: number }>
   /** Meta changed (or will change) the template's category since the campaign was made. */
   categoryChanged: null | string
   /** The rate card's estimate for the recipients to send, from when the audience was materialized; null before, or without a card. */
@@ -17,6 +25,7 @@ export type CampaignAnalytics = {
     failed: number
     pending: number
     read: number
+    replied: number
     sent: number
     total: number
     unknown: number
@@ -26,7 +35,8 @@ export type CampaignAnalytics = {
   failures: FailureGroup[]
   /** Sends per second over the last 10 seconds. */
   messagesPerSecond: number
-  rates: { delivered: number; failed: number; read: number }
+  /** Shares of sent (delivered, read, replied) or of total (failed). */
+  rates: { delivered: number; failed: number; read: number; replied: number }
   /** When a campaign a restriction paused resumes on its own; ISO date. */
   resumeAt: null | string
   /** When a scheduled (or to be scheduled) campaign starts; ISO date. */
@@ -65,17 +75,20 @@ export const campaignAnalytics = async (
     depth: 0,
   })
   const windowMs = 10_000
-  const [byStatus, recent, failures, timeline] = await Promise.all([
+  const [byStatus, recent, failures, timeline, buttons, billable] = await Promise.all([
     store.countByStatus(campaignId),
     store.sentSince(campaignId, new Date(Date.now() - windowMs)),
     store.failuresByCode(campaignId, 20),
     store.timeline(campaignId),
+    store.replyButtons(campaignId),
+    options.rateCard ? store.billableGroups([campaignId]) : undefined,
   ])
   const counts = {
     delivered: Number(campaign.deliveredCount ?? 0),
     failed: Number(campaign.failedCount ?? 0),
     pending: byStatus.pending + byStatus.sending,
     read: Number(campaign.readCount ?? 0),
+    replied: Number(campaign.repliedCount ?? 0),
     sent: Number(campaign.sentCount ?? 0),
     total: Number(campaign.totalCount ?? 0),
     unknown: Number(campaign.unknownCount ?? 0),
@@ -83,6 +96,8 @@ export const campaignAnalytics = async (
   const messagesPerSecond = recent / (windowMs / 1000)
   const waiting = waitingUntil(campaign, options.clock())
   return {
+    actualCost: options.rateCard && billable ? actualCost(options.rateCard, billable) : null,
+    buttons,
     categoryChanged: typeof campaign.categoryChanged === 'string' ? campaign.categoryChanged : null,
     completedAt: isoDate(campaign.completedAt),
     costEstimate:
@@ -101,6 +116,7 @@ export const campaignAnalytics = async (
       delivered: rate(counts.delivered, counts.sent),
       failed: rate(counts.failed, counts.total),
       read: rate(counts.read, counts.sent),
+      replied: rate(counts.replied, counts.sent),
     },
     resumeAt: isoDate(campaign.resumeAt),
     scheduledAt: typeof campaign.scheduledAt === 'string' ? campaign.scheduledAt : null,

@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
+import {
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/max'
 
 export type PhoneResult = { error: string; ok: false } | { ok: true; phone: string }
 
@@ -49,3 +53,14 @@ export const normalizePhone = (raw: unknown, defaultCountryCode: string): PhoneR
 /** The country calling code of E.164 digits ("919876543210" -> "91"); undefined if none fits. */
 export const callingCodeOf = (phone: string): string | undefined =>
   parsePhoneNumberFromString(`+${phone}`)?.countryCallingCode
+
+let callingCodes: Set<string> | undefined
+
+/**
+ * The country calling code a phone's first digits start with (calling codes are prefix-free
+ * and at most three digits, so three digits tell), for counts grouped by prefix in the database.
+ */
+export const callingCodeOfPrefix = (digits: string): string | undefined => {
+  callingCodes ??= new Set(getCountries().map((country) => getCountryCallingCode(country)))
+  return [1, 2, 3].map((n) => digits.slice(0, n)).find((code) => callingCodes!.has(code))
+}

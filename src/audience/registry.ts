@@ -27,7 +27,7 @@ export type AudienceQuery = {
   filters?: unknown
   payload: Payload
   req?: PayloadRequest
-  /** The earlier campaign and outcome, for a retargeting audience. */
+  /** The earlier campaign and outcome (and button), for a retargeting audience. */
   retarget?: RetargetChoice
 }
 
@@ -159,9 +159,10 @@ const retargetEntry = (options: ResolvedOptions): AudienceEntry => {
       payload: query.payload,
     })
   async function* rows(query: AudienceQuery) {
-    const { doc, outcome } = await earlier(query)
+    const { button, doc, outcome } = await earlier(query)
     yield* retargetSource({
       slug: options.slugs.recipients,
+      button,
       campaignId: doc.id,
       outcome,
       payload: query.payload,

@@ -11,7 +11,7 @@ import { templateVariableKeys } from './templateVariables.js'
 const pageSize = 1000
 
 /** The earlier campaign and outcome a retargeting audience reads, as the form or campaign holds them. */
-export type RetargetChoice = { campaign?: string; outcome?: string }
+export type RetargetChoice = { button?: string; campaign?: string; outcome?: string }
 
 const isOutcome = (value: string | undefined): value is RetargetOutcome =>
   value !== undefined && Object.hasOwn(retargetOutcomes, value)
@@ -35,8 +35,12 @@ export const earlierCampaign = async (args: {
   }
   if (!isOutcome(choice.outcome)) {
     throw new AudienceError(
-      'A retargeting audience needs an outcome (sent but not delivered, delivered but not read, read, or failed with a retryable error).',
+      'A retargeting audience needs an outcome (sent but not delivered, delivered but not read, read, failed with a retryable error, replied, or tapped a button).',
     )
+  }
+  const button = choice.button?.trim()
+  if ('button' in retargetOutcomes[choice.outcome] && !button) {
+    throw new AudienceError('Which quick-reply button? Give its payload (or its text).')
   }
   if (String(choice.campaign) === String(currentId)) {
     throw new AudienceError('A campaign cannot retarget its own recipients.')
@@ -57,7 +61,7 @@ export const earlierCampaign = async (args: {
       `The earlier campaign "${String(doc.name)}" is ${String(doc.status)}: it has no outcomes to retarget yet.`,
     )
   }
-  return { doc, outcome: choice.outcome }
+  return { button, doc, outcome: choice.outcome }
 }
 
 /** The row fields a retargeting audience offers: name, phone and the earlier template's variables. */
@@ -86,17 +90,22 @@ export const retargetFields = async (
  * phone and parameters ("parameters.<variable>"), for mappings.
  */
 export async function* retargetSource(args: {
+  /** The quick-reply button (payload, or text) of a tapped_button outcome. */
+  button?: string
   campaignId: number | string
   outcome: RetargetOutcome
   payload: Payload
   slug: string
 }): AsyncGenerator<AudienceRow> {
-  const { slug, campaignId, outcome, payload } = args
+  const { slug, button, campaignId, outcome, payload } = args
   const pick = retargetOutcomes[outcome]
   const base: Where[] = [
     { campaign: { equals: campaignId } },
-    { status: { equals: pick.status } },
+    ...('status' in pick ? [{ status: { equals: pick.status } }] : []),
     ...('retryable' in pick ? [{ retryable: { equals: true } }] : []),
+    ...('replied' in pick ? [{ repliedAt: { exists: true } }] : []),
+    // A recipient counts under their first answer's button.
+    ...('button' in pick ? [{ replyButton: { equals: button } }] : []),
   ]
   let after: number | string | undefined
   for (;;) {

@@ -28,6 +28,7 @@ export const campaignCounterFields = [
   'readCount',
   'failedCount',
   'unknownCount',
+  'repliedCount',
 ] as const
 export type CampaignCounterField = (typeof campaignCounterFields)[number]
 
@@ -37,8 +38,8 @@ export const campaignDateFields = ['startedAt', 'pausedAt', 'completedAt'] as co
 export type CampaignDates = Record<(typeof campaignDateFields)[number], null | string>
 
 /**
- * What a retargeting audience picks from an earlier campaign's recipients. Replies and button
- * taps join once inbound replies are stored on recipients.
+ * What a retargeting audience picks from an earlier campaign's recipients: a status (and a
+ * retryable failure), a reply, or a reply tapping a given quick-reply button (retargetButton).
  */
 // In the order a message moves, as the outcome picker lists them.
 /* eslint-disable perfectionist/sort-objects */
@@ -47,7 +48,18 @@ export const retargetOutcomes = {
   delivered_not_read: { label: 'Delivered but not read', status: 'delivered' },
   read: { label: 'Read', status: 'read' },
   failed_retryable: { label: 'Failed with a retryable error', retryable: true, status: 'failed' },
-} as const satisfies Record<string, { label: string; retryable?: boolean; status: RecipientStatus }>
+  replied: { label: 'Replied', replied: true },
+  tapped_button: { button: true, label: 'Tapped a quick-reply button', replied: true },
+} as const satisfies Record<
+  string,
+  {
+    button?: boolean
+    label: string
+    replied?: boolean
+    retryable?: boolean
+    status?: RecipientStatus
+  }
+>
 /* eslint-enable perfectionist/sort-objects */
 export type RetargetOutcome = keyof typeof retargetOutcomes
 

@@ -22,6 +22,7 @@ const counterLabels: Record<(typeof campaignCounterFields)[number], string> = {
   deliveredCount: 'Delivered',
   failedCount: 'Failed',
   readCount: 'Read',
+  repliedCount: 'Replied',
   sentCount: 'Sent',
   totalCount: 'Total',
   unknownCount: 'Outcome unknown',
@@ -228,6 +229,26 @@ export const campaignsCollection = (options: ResolvedOptions): CollectionConfig 
               siblingData.audienceType !== 'retarget' || value
                 ? true
                 : 'Pick which of the earlier recipients to message.',
+          },
+          {
+            name: 'retargetButton',
+            type: 'text',
+            admin: {
+              condition: (_, siblingData) => siblingData?.retargetOutcome === 'tapped_button',
+              description:
+                "The quick-reply button's payload (or its text), as the earlier campaign's analytics list it.",
+              width: '50%',
+            },
+            label: 'Button',
+            validate: (
+              value: unknown,
+              { siblingData }: { siblingData: Record<string, unknown> },
+            ) =>
+              siblingData.audienceType !== 'retarget' ||
+              siblingData.retargetOutcome !== 'tapped_button' ||
+              (typeof value === 'string' && value.trim())
+                ? true
+                : 'Which quick-reply button? Give its payload (or its text).',
           },
         ],
       },

@@ -69,6 +69,35 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
           'Meta\'s per-user marketing limit (131049): "Retry failed" resends it from then.',
       },
     },
+    {
+      name: 'repliedAt',
+      type: 'date',
+      admin: {
+        date: { pickerAppearance: 'dayAndTime' },
+        description: 'When the person first answered this message (a reply or a button tap).',
+      },
+      index: true,
+    },
+    { name: 'replyText', type: 'text', admin: { description: 'Their first answer.' } },
+    {
+      name: 'replyButton',
+      type: 'text',
+      admin: { description: 'The quick-reply button of their first answer (payload, or text).' },
+      index: true,
+    },
+    {
+      name: 'pricingCategory',
+      type: 'text',
+      admin: {
+        description:
+          "Meta's pricing category of the message (MARKETING, UTILITY, ...), from its status webhooks.",
+      },
+    },
+    {
+      name: 'billable',
+      type: 'checkbox',
+      admin: { description: 'Meta bills this message (its status webhooks said so).' },
+    },
     { name: 'attempts', type: 'number', defaultValue: 0 },
     {
       // Counted by the frequency cap: MARKETING messages a phone got recently, across campaigns.
@@ -85,6 +114,8 @@ export const recipientsCollection = (options: ResolvedOptions): CollectionConfig
       { name: 'statusOps', type: 'json' },
       // The webhook applier's recent batch moves (op, from, to): a batch cut short is finished from them (MongoDB).
       { name: 'statusMoves', type: 'json' },
+      // The time of the status whose pricing the recipient holds: a later one's wins.
+      { name: 'pricingAt', type: 'date' },
     ]),
   ],
   indexes: [

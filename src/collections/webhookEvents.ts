@@ -28,7 +28,7 @@ export const webhookEventsCollection = (options: ResolvedOptions): CollectionCon
       name: 'kind',
       type: 'select',
       index: true,
-      options: ['status', 'message', 'template', 'other'],
+      options: ['status', 'message', 'reply', 'template', 'other'],
       required: true,
     },
     { name: 'phoneNumberId', type: 'text', index: true },

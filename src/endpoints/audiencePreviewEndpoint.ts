@@ -8,7 +8,7 @@ import { refuseUnlessAllowed } from './checkAccess.js'
 
 /**
  * POST /api/<campaigns>/audience-preview { audienceType, account, csvFile, campaign,
- * retargetCampaign, retargetOutcome }: the
+ * retargetCampaign, retargetOutcome, retargetButton }: the
  * fields the audience offers to mappings, its first row (each mapping's example value), and the
  * CSV's columns, size and first rows, before saving.
  */
@@ -36,6 +36,7 @@ export const audiencePreviewEndpoint = (options: ResolvedOptions): Endpoint => (
         payload: req.payload,
         req,
         retarget: {
+          button: typeof body.retargetButton === 'string' ? body.retargetButton : undefined,
           campaign: relationId(body.retargetCampaign),
           outcome: typeof body.retargetOutcome === 'string' ? body.retargetOutcome : undefined,
         },

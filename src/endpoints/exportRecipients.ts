@@ -17,13 +17,19 @@ const columns = [
   'deliveredAt',
   'readAt',
   'failedAt',
+  'repliedAt',
+  'replyText',
+  'replyButton',
+  'pricingCategory',
+  'billable',
   'parameters',
 ] as const
 
 const pageSize = 1000
 
 /**
- * GET /api/<campaigns>/:id/recipients.csv[?status=failed&phone=9198]: every recipient with its outcome,
+ * GET /api/<campaigns>/:id/recipients.csv[?status=failed&phone=9198&replied=yes|no&button=YES]:
+ * every recipient with its outcome and first answer,
  * streamed page by page, formulas neutralized.
  */
 export const exportRecipientsEndpoint = (options: ResolvedOptions): Endpoint => ({
@@ -44,11 +50,17 @@ export const exportRecipientsEndpoint = (options: ResolvedOptions): Endpoint => 
     }
     const status = req.searchParams.get('status')
     const phone = req.searchParams.get('phone')?.replace(/\D/g, '')
+    const replied = req.searchParams.get('replied')
+    const button = req.searchParams.get('button')
     const where: Where = {
       and: [
         { campaign: { equals: id } },
         ...(status ? [{ status: { equals: status } }] : []),
         ...(phone ? [{ phoneNumber: { like: phone } }] : []),
+        ...(replied === 'yes' || replied === 'no'
+          ? [{ repliedAt: { exists: replied === 'yes' } }]
+          : []),
+        ...(button ? [{ replyButton: { equals: button } }] : []),
       ],
     }
     const { payload } = req

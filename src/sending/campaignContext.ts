@@ -14,6 +14,7 @@ export type CampaignDoc = {
   materializedAt?: null | string
   name: string
   parameterMappings?: null | Record<string, string>
+  retargetButton?: null | string
   retargetCampaign?: unknown
   retargetOutcome?: null | string
   scheduledAt?: null | string
@@ -94,6 +95,7 @@ export const audienceQuery = (payload: Payload, context: CampaignContext): Audie
   filters: context.campaign.audienceFilters,
   payload,
   retarget: {
+    button: context.campaign.retargetButton ?? undefined,
     campaign: relationId(context.campaign.retargetCampaign),
     outcome: context.campaign.retargetOutcome ?? undefined,
   },

@@ -7,6 +7,7 @@ import type {
   Id,
   MessagingLimit,
   PendingStatusEvent,
+  ReplyEvent,
   StatusEvent,
   TimelinePoint,
 } from './types.js'
@@ -14,9 +15,11 @@ import type {
 import { foldStatuses } from './foldStatuses.js'
 import { opId } from './opId.js'
 import {
+  latestPricing,
   outcomeCounter,
   outcomeFields,
   outcomesByKind,
+  replyFields,
   statusChange,
   unknownOutcomeMessage,
 } from './recipientChanges.js'
@@ -82,10 +85,54 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
   const recount = async (campaignId: string) => {
     const counts = await countByStatus(campaignId)
     const sent = await retry(() => p.countSent(campaignId))
-    await retry(() => p.setCampaign(campaignId, countersFrom(counts, sent)))
+    const replied = await retry(() => p.countReplied(campaignId))
+    await retry(() => p.setCampaign(campaignId, countersFrom(counts, sent, replied)))
   }
 
-  const applyStatusEvent = (event: StatusEvent): Promise<boolean> => {
+  /**
+   * Applies one reply: true when settled (counted as its recipient's first reply, or found
+   * later than the one recorded), false when no recipient has the message id yet.
+   */
+  const applyReply = async (reply: ReplyEvent): Promise<boolean> => {
+    const fields = replyFields(reply)
+    // A send result recorded between the try and the look is tried again, or the reply would
+    // be settled without ever being applied (see settleStatusEvent).
+    for (let round = 0; round < 2; round++) {
+      const op = opId()
+      const campaignId = await writeOnce(
+        async (tx, rerun) => {
+          const first =
+            (await tx.markReplied(reply.messageId, fields, op)) ??
+            (rerun ? await tx.statusStamped(reply.messageId, op) : undefined)
+          if (first !== undefined) {
+            await tx.addCounters(first, { repliedCount: 1 }, op)
+          }
+          return first
+        },
+        () => p.statusStamped(reply.messageId, op),
+      )
+      if (campaignId !== undefined) {
+        return true
+      }
+      if ((await retry(() => p.recipientStatus(reply.messageId))) === undefined) {
+        return false
+      }
+    }
+    // Replied already: a reply that arrived late but was sent first takes its place, uncounted.
+    await retry(() => p.lowerReply(reply.messageId, fields))
+    return true
+  }
+
+  /** Pricing rides on statuses but never moves them: written apart, latest wins, any order. */
+  const recordPricing = async (events: StatusEvent[]) => {
+    const rows = latestPricing(events)
+    if (rows.length > 0) {
+      await retry(() => p.setPricing(rows))
+    }
+  }
+
+  const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
+    await recordPricing([event])
     const change = statusChange(event)
     // One status at a time, so the status moved from is known even when a retried write's
     // first try was applied unanswered: its op then marks the recipient.
@@ -148,6 +195,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       }
     }
     const fold = foldStatuses(events, recipients)
+    // Before the events are settled: a settled event's pricing has landed.
+    await recordPricing(events)
     const op = opId()
     // Every step repeats safely under the same op: moves are compare-and-set and found again
     // by their stamp, counters are added once per op, and marking is idempotent.
@@ -174,11 +223,31 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
 
   return {
+    applyReplies: async (events) => {
+      const applied: Id[] = []
+      const waiting: Id[] = []
+      for (const { id, ...reply } of events) {
+        ;((await applyReply(reply)) ? applied : waiting).push(id)
+      }
+      await retry(() => p.settleEvents(applied, waiting))
+      return { applied: applied.length, waiting: waiting.length }
+    },
+
     applyStatusEvent,
 
     applyStatusEvents,
 
     backlog: () => retry(() => p.countPending()),
+
+    billableGroups: async (campaignIds) => {
+      const groups = []
+      // Pages of campaigns keep each query's parameter list small.
+      for (let start = 0; start < campaignIds.length; start += recentSendsPage) {
+        const page = campaignIds.slice(start, start + recentSendsPage)
+        groups.push(...(await retry(() => p.billableGroups(page))))
+      }
+      return groups
+    },
 
     campaignStatus,
 
@@ -315,6 +384,16 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         await applyStatusEvent(event)
         await retry(() => p.markEventsApplied([id]))
       }
+      // Replies too: a person can answer before the send's answer is recorded.
+      for (const { id, ...reply } of await retry(() => p.earlyReplies(messageIds))) {
+        await applyReply(reply)
+        await retry(() => p.markEventsApplied([id]))
+      }
+    },
+
+    recipientByMessageId: async (messageId) => {
+      const [recipient] = await retry(() => p.recipientsByMessageId([messageId]))
+      return recipient && { id: recipient.id, campaignId: recipient.campaignId }
     },
 
     recount,
@@ -367,6 +446,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         await retry(() => p.releaseLimitSlots(portfolio, unsent, reservation.token))
       }
     },
+
+    replyButtons: (campaignId) => retry(() => p.replyButtons(campaignId)),
 
     reserveSlots: (key, count, intervalMs) => retry(() => p.reserveSlots(key, count, intervalMs)),
 

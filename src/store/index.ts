@@ -13,6 +13,7 @@ import { createRetryTransient } from './transientErrors.js'
 export { createCampaignStore } from './campaignStore.js'
 export { column, engineSchema, ensureEngineSchema, postgresTable } from './postgres/schema.js'
 export type { StorePrimitives, UnitPrimitives } from './primitives.js'
+export { pricingOf } from './recipientChanges.js'
 export { createRetryTransient, isTransientDatabaseError } from './transientErrors.js'
 export type * from './types.js'
 

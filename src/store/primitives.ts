@@ -3,8 +3,9 @@ import type {
   CampaignStatus,
   RecipientStatus,
 } from '../collections/campaignStatuses.js'
-import type { RecipientFields, StatusChange } from './recipientChanges.js'
+import type { RecipientFields, ReplyFields, StatusChange } from './recipientChanges.js'
 import type {
+  BillableGroup,
   CampaignPatch,
   ClaimedRecipient,
   CounterDelta,
@@ -13,6 +14,8 @@ import type {
   LimitUsage,
   NewRecipient,
   PendingEvent,
+  Pricing,
+  ReplyEvent,
   StatusEvent,
   WebhookEventRecord,
 } from './types.js'
@@ -56,6 +59,11 @@ export interface UnitPrimitives {
   addCounters(campaignId: Id, delta: CounterDelta, op: string): Promise<void>
   /** How many recipients (of `ids`, when given) carry `op` as their last outcome write. */
   countStamped(op: string, ids?: Id[]): Promise<number>
+  /**
+   * Writes a first reply on the recipient with this message id if it has none yet, stamping
+   * `op` with its status writes (statusStamped finds it); returns its campaign.
+   */
+  markReplied(messageId: string, fields: ReplyFields, op: string): Promise<Id | undefined>
   /** Moves the campaign's 'sending' recipients claimed before `claimedBefore` to 'unknown'; returns how many moved. */
   markUnknown(
     campaignId: Id,
@@ -100,6 +108,8 @@ export interface UnitPrimitives {
 export interface StorePrimitives extends UnitPrimitives {
   /** True when a unit commits all or nothing, so a unit whose stamp is found needs no rerun. */
   readonly atomicUnits: boolean
+  /** CampaignStatsStore.billableGroups (for at most a few hundred campaigns). */
+  billableGroups(campaignIds: Id[]): Promise<BillableGroup[]>
   campaignStatus(campaignId: Id): Promise<CampaignStatus | undefined>
   /** Claims up to `limit` pending recipients under `token` (atomic per recipient); returns them. */
   claim(campaignId: Id, limit: number, token: string): Promise<ClaimedRecipient[]>
@@ -114,12 +124,16 @@ export interface StorePrimitives extends UnitPrimitives {
     phones: string[]
     since: Date
   }): Promise<Array<{ n: number; phone: string }>>
+  /** Recipients with a reply (repliedAt set). */
+  countReplied(campaignId: Id): Promise<number>
   /** How many recipients were sent: a message id present and non-empty. */
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
   /** Unapplied status events for these message ids, oldest first. */
   earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
+  /** Unapplied reply events for these message ids, oldest first. */
+  earlyReplies(messageIds: string[]): Promise<Array<{ id: Id } & ReplyEvent>>
   /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
   ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */
@@ -139,6 +153,8 @@ export interface StorePrimitives extends UnitPrimitives {
   ): Promise<void>
   /** Recent slots (taken after `since`) among slots below `count`: how many, and the oldest. */
   limitUsage(portfolio: string, count: number, since: Date): Promise<LimitUsage>
+  /** Replaces the recipient's reply by `fields` when theirs is earlier (idempotent). */
+  lowerReply(messageId: string, fields: ReplyFields): Promise<void>
   markEventsApplied(ids: Id[]): Promise<void>
   /** Recipients per minute (UTC, "YYYY-MM-DDTHH:MM") of a timestamp. */
   minuteCounts(campaignId: Id, field: TimestampField): Promise<Array<{ at: string; n: number }>>
@@ -164,6 +180,8 @@ export interface StorePrimitives extends UnitPrimitives {
   ): Promise<string[]>
   /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
   releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
+  /** Recipients with a reply button, grouped by it, most first (ties by button). */
+  replyButtons(campaignId: Id): Promise<Array<{ button: string; count: number }>>
   /**
    * Moves failed-retryable recipients whose retryNotBefore is unset or at most `now`, and/or
    * unknown ones, back to pending (clearing their failure), stamped with `op`; returns how many moved.
@@ -179,6 +197,11 @@ export interface StorePrimitives extends UnitPrimitives {
   sentSince(campaignId: Id, since: Date): Promise<number>
   /** Sets the campaign's fields, only if its status is one of `from` when given; false when nothing matched. */
   setCampaign(campaignId: Id, fields: CampaignFields, from?: CampaignStatus[]): Promise<boolean>
+  /**
+   * Writes each message's pricing on its recipient unless the recipient holds pricing of a
+   * later status (pricingAt); idempotent, so any order of batches ends with the latest.
+   */
+  setPricing(rows: Array<{ at: Date; messageId: string } & Pricing>): Promise<void>
   /** LeaseStore.takeLease, on the database's clock where it has one. */
   takeLease(name: string, holder: string, ms: number): Promise<boolean>
   /**

@@ -1,5 +1,5 @@
 import type { CampaignCounterField } from '../collections/campaignStatuses.js'
-import type { SendOutcome, StatusEvent } from './types.js'
+import type { Pricing, ReplyEvent, SendOutcome, StatusEvent } from './types.js'
 
 /** Recipient fields the engine writes when an outcome or a status event moves a recipient. */
 export type RecipientFields = {
@@ -15,6 +15,40 @@ export type RecipientFields = {
   sentAt?: Date
   status: 'delivered' | 'failed' | 'pending' | 'read' | 'sent' | 'unknown'
 }
+
+/** Meta's `pricing` object of a logged status (its raw JSON), read once for both databases. */
+export const pricingOf = (raw: unknown): Pricing | undefined => {
+  const pricing = (raw as { pricing?: unknown } | null | undefined)?.pricing
+  if (!pricing || typeof pricing !== 'object') {
+    return undefined
+  }
+  const { billable, category } = pricing as Record<string, unknown>
+  return {
+    billable: billable === true,
+    category: typeof category === 'string' && category ? category.toUpperCase() : null,
+  }
+}
+
+/** The latest pricing of each message among status events (later timestamps win). */
+export const latestPricing = (events: StatusEvent[]) => {
+  const latest = new Map<string, { at: Date } & Pricing>()
+  for (const event of events) {
+    const seen = latest.get(event.messageId)
+    if (event.pricing && (!seen || seen.at <= event.timestamp)) {
+      latest.set(event.messageId, { ...event.pricing, at: event.timestamp })
+    }
+  }
+  return [...latest].map(([messageId, pricing]) => ({ messageId, ...pricing }))
+}
+
+/** What a reply writes on its recipient. */
+export type ReplyFields = { repliedAt: Date; replyButton: null | string; replyText: null | string }
+
+export const replyFields = (reply: ReplyEvent): ReplyFields => ({
+  repliedAt: reply.timestamp,
+  replyButton: reply.button ?? null,
+  replyText: reply.text ?? null,
+})
 
 /** What a status event writes: `fields`, and deliveredAt lowered to at most `deliveredAtMost`. */
 export type StatusChange = { deliveredAtMost?: Date; fields: RecipientFields }

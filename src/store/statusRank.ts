@@ -58,14 +58,16 @@ export const statusCounts = (rows: Array<{ n: number; status: RecipientStatus }>
   return counts
 }
 
-/** A campaign's counters as its recipients' statuses (and how many have a message id) say. */
+/** A campaign's counters as its recipients' statuses (and how many were sent and replied) say. */
 export const countersFrom = (
   counts: Record<RecipientStatus, number>,
   sent: number,
+  replied: number,
 ): Record<CampaignCounterField, number> => ({
   deliveredCount: counts.delivered + counts.read,
   failedCount: counts.failed,
   readCount: counts.read,
+  repliedCount: replied,
   sentCount: sent,
   totalCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
   unknownCount: counts.unknown,

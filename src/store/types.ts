@@ -41,14 +41,43 @@ export type SendOutcome =
   | { id: Id; kind: 'released' }
   | { id: Id; kind: 'sent'; messageId: string; sentAt: Date }
 
+/**
+ * What Meta's `pricing` object on a status says of the message: its conversation category
+ * (upper case: MARKETING, UTILITY, AUTHENTICATION, SERVICE, ...) and whether it is billable.
+ */
+export type Pricing = { billable: boolean; category: null | string }
+
+/** Billable recipients of a campaign with one pricing category and phone prefix. */
+export type BillableGroup = {
+  campaignId: Id
+  category: null | string
+  count: number
+  prefix: string
+}
+
 /** A delivery status reported by Meta for one message. */
 export type StatusEvent = {
   errorCode?: number
   errorMessage?: string
   messageId: string
+  pricing?: Pricing
   status: 'delivered' | 'failed' | 'read' | 'sent'
   timestamp: Date
 }
+
+/**
+ * An inbound message answering a campaign message (its `context.id`): the person's reply, or
+ * their tap on a quick-reply button (the button's payload, or its text when it has none).
+ */
+export type ReplyEvent = {
+  button?: string
+  messageId: string
+  text?: string
+  timestamp: Date
+}
+
+/** A reply event of the log, as the applier applies it. */
+export type PendingReplyEvent = { id: Id } & ReplyEvent
 
 export type CounterDelta = Partial<Record<CampaignCounterField, number>>
 
@@ -75,7 +104,8 @@ export type CampaignPatch = {
 export type WebhookEventRecord = {
   errorCode?: number
   errorMessage?: string
-  kind: 'message' | 'other' | 'status' | 'template'
+  /** 'reply': one per inbound message with a context.id, messageId being the message answered. */
+  kind: 'message' | 'other' | 'reply' | 'status' | 'template'
   messageId?: string
   payload: unknown
   phoneNumberId?: string
@@ -185,6 +215,12 @@ export interface SendingStore {
 }
 
 export interface EventLogStore {
+  /**
+   * Marks each reply's recipient replied, counted once (repliedCount): the earliest reply
+   * wins its time, text and button whatever the order they arrive in. A reply whose message id
+   * is not recorded yet waits, like an early status, and is applied when the send result lands.
+   */
+  applyReplies(events: PendingReplyEvent[]): Promise<{ applied: number; waiting: number }>
   /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
   applyStatusEvent(event: StatusEvent): Promise<boolean>
   /**
@@ -214,13 +250,22 @@ export interface LeaseStore {
 }
 
 export interface CampaignStatsStore {
+  /**
+   * Billable messages (as the status webhooks' pricing says) of these campaigns, by campaign,
+   * pricing category and phone prefix (its first three digits, which hold the calling code).
+   */
+  billableGroups(campaignIds: Id[]): Promise<BillableGroup[]>
   countByStatus(campaignId: Id): Promise<Record<RecipientStatus, number>>
   /** Failed recipients grouped by Meta's error code, largest groups first, each with its smallest message. */
   failuresByCode(campaignId: Id, limit: number): Promise<FailureGroup[]>
   /** How much of the portfolio's messaging limit its moving window holds now. */
   limitUsage(portfolio: string, limit: MessagingLimit): Promise<LimitUsage>
+  /** The recipient a campaign message went to, by its message id. */
+  recipientByMessageId(messageId: string): Promise<{ campaignId: Id; id: Id } | undefined>
   /** Recomputes every counter from the recipients (repair and tests). */
   recount(campaignId: Id): Promise<void>
+  /** Replied recipients per quick-reply button (payload or text), most tapped first. */
+  replyButtons(campaignId: Id): Promise<Array<{ button: string; count: number }>>
   /** How many recipients were sent at or after `since` (for messages/second). */
   sentSince(campaignId: Id, since: Date): Promise<number>
   /** Sent, delivered and read per minute (UTC, "YYYY-MM-DDTHH:MM"). */

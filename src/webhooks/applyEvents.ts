@@ -1,12 +1,17 @@
 import type { Payload } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
-import type { PendingEvent, PendingStatusEvent, WebhookEventRecord } from '../store/index.js'
+import type {
+  PendingEvent,
+  PendingReplyEvent,
+  PendingStatusEvent,
+  WebhookEventRecord,
+} from '../store/index.js'
 import type { WebhookAccount } from './accounts.js'
 import type { ParsedChange, ParsedStatus, ParsedWebhook } from './parseWebhook.js'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { getStore } from '../store/index.js'
+import { getStore, pricingOf } from '../store/index.js'
 import { reloadWebhookAccounts, webhookAccounts } from './accounts.js'
 import { applyAccountUpdates } from './accountUpdates.js'
 import { applyCategoryUpdates } from './categoryUpdates.js'
@@ -72,6 +77,24 @@ export const loggedEvents = (parsed: ParsedWebhook): WebhookEventRecord[] => [
     status: s.status,
     timestamp: s.timestamp,
   })),
+  // A reply to a message (a campaign's, maybe) gets a row of its own, which waits for the
+  // send result like an early status.
+  ...parsed.messages.flatMap((m) =>
+    m.contextId
+      ? [
+          {
+            kind: 'reply' as const,
+            messageId: m.contextId,
+            payload: {
+              button: m.type === 'button' ? (m.buttonPayload ?? m.text) : undefined,
+              text: m.text,
+            },
+            phoneNumberId: m.phoneNumberId,
+            timestamp: m.timestamp,
+          },
+        ]
+      : [],
+  ),
   ...parsed.changes.map((change) => ({
     kind: changeHandlers[change.field]?.kind ?? 'other',
     payload: change,
@@ -93,10 +116,24 @@ const asStatusEvent = (event: PendingEvent): PendingStatusEvent | undefined =>
         errorCode: event.errorCode,
         errorMessage: event.errorMessage,
         messageId: event.messageId,
+        pricing: pricingOf(event.payload),
         status: event.status as PendingStatusEvent['status'],
         timestamp: event.timestamp,
       }
     : undefined
+
+const asReplyEvent = (event: PendingEvent): PendingReplyEvent | undefined => {
+  const logged = (event.payload ?? {}) as Record<string, unknown>
+  return event.kind === 'reply' && event.messageId && event.timestamp
+    ? {
+        id: event.id,
+        button: typeof logged.button === 'string' ? logged.button : undefined,
+        messageId: event.messageId,
+        text: typeof logged.text === 'string' ? logged.text : undefined,
+        timestamp: event.timestamp,
+      }
+    : undefined
+}
 
 /** The failed statuses' person signals (131050, 131026) need the recipient's phone. */
 const failedStatuses = (events: PendingEvent[]): ParsedStatus[] =>
@@ -140,8 +177,9 @@ export const applyWebhookEvents = async (payload: Payload): Promise<number> => {
     return 0
   }
   const statuses = events.flatMap((e) => asStatusEvent(e) ?? [])
-  const statusIds = new Set(statuses.map((s) => s.id))
-  const others = events.filter((e) => !statusIds.has(e.id))
+  const replies = events.flatMap((e) => asReplyEvent(e) ?? [])
+  const storeIds = new Set([...statuses, ...replies].map((s) => s.id))
+  const others = events.filter((e) => !storeIds.has(e.id))
   // Other changes read the accounts' fields (display number, WABA), which another process may
   // have edited: a batch with any reloads the table (at most once a second).
   const { accounts } = await (others.length > 0 ? reloadWebhookAccounts : webhookAccounts)(
@@ -151,6 +189,10 @@ export const applyWebhookEvents = async (payload: Payload): Promise<number> => {
   // Before the statuses are settled, so that a settled log means every effect has landed.
   await applyStatusSignals(payload, options, failedStatuses(events), accounts)
   await store.applyStatusEvents(statuses)
+  // Before the messages' handler, so that onInboundMessage sees the recipient replied.
+  if (replies.length > 0) {
+    await store.applyReplies(replies)
+  }
 
   for (const event of others) {
     const change = event.payload as ParsedChange | undefined

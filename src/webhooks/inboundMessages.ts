@@ -5,6 +5,7 @@ import type { WebhookAccount } from './accounts.js'
 import type { ParsedMessage } from './parseWebhook.js'
 
 import { applyContactSignal, type ContactSignal } from '../audience/contactSignals.js'
+import { getStore } from '../store/index.js'
 import { isStopPromotionsButton, normalizeKeyword } from './optOutKeywords.js'
 
 /** An opt-out keyword stops everything; Meta's "Stop promotions" button stops marketing only. */
@@ -27,7 +28,10 @@ const signalOf = (
   return undefined
 }
 
-/** Opt-outs mark the sender's contact; anything else goes to onInboundMessage. */
+/**
+ * Opt-outs mark the sender's contact; anything else goes to onInboundMessage (replies to
+ * campaign messages were marked on their recipients before, from their own log rows).
+ */
 export const handleInboundMessages = async (
   payload: Payload,
   options: ResolvedOptions,
@@ -50,9 +54,16 @@ export const handleInboundMessages = async (
       )
       continue
     }
-    await options.onInboundMessage?.({
+    if (!options.onInboundMessage) {
+      continue
+    }
+    const answered = message.contextId
+      ? await getStore(payload).recipientByMessageId(message.contextId)
+      : undefined
+    await options.onInboundMessage({
       name: message.name,
       account: { id: account.id, name: account.name, phoneNumberId: account.phoneNumberId },
+      answered: answered && { campaignId: answered.campaignId, recipientId: answered.id },
       message: message.raw,
       payload,
     })

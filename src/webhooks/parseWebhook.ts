@@ -22,11 +22,15 @@ export type ParsedStatus = {
 export type ParsedMessage = {
   /** A quick-reply button's payload (type "button"). */
   buttonPayload?: string
+  /** The message this one answers (context.id): a campaign message's id for replies and taps. */
+  contextId?: string
   from: string
   name?: string
   phoneNumberId: string
   raw: Record<string, unknown>
   text?: string
+  /** When the person sent it (Meta's timestamp; arrival time when absent). */
+  timestamp: Date
   type: string
 }
 
@@ -229,10 +233,12 @@ export const parseWebhook = (body: unknown): ParsedWebhook => {
           name: profileName(from),
           type: String(text(message.type) ?? 'unknown'),
           buttonPayload: text(object(message.button)?.payload),
+          contextId: text(object(message.context)?.id),
           from,
           phoneNumberId,
           raw: message,
           text: text(object(message.text)?.body) ?? text(object(message.button)?.text),
+          timestamp: metaTime(message.timestamp) ?? new Date(),
         })
       }
     }

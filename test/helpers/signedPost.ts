@@ -27,7 +27,15 @@ export const postWebhook = async (
 /** Meta's documented status notification shape. */
 export const statusBody = (
   phoneNumberId: string,
-  statuses: Array<{ code?: number; id: string; status: string; timestamp?: number; to?: string }>,
+  statuses: Array<{
+    code?: number
+    id: string
+    /** Meta's pricing object: category in lower case, as Meta sends it. */
+    pricing?: { billable: boolean; category: string }
+    status: string
+    timestamp?: number
+    to?: string
+  }>,
 ) => ({
   entry: [
     {
@@ -43,6 +51,9 @@ export const statusBody = (
               recipient_id: s.to ?? '919800000000',
               status: s.status,
               timestamp: String(s.timestamp ?? Math.floor(Date.now() / 1000)),
+              ...(s.pricing
+                ? { pricing: { ...s.pricing, type: 'regular', pricing_model: 'PMP' } }
+                : {}),
               ...(s.status === 'failed'
                 ? {
                     errors: [

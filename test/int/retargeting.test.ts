@@ -214,6 +214,82 @@ describe('retargeting audience', () => {
     }
   })
 
+  test('replied and tapped-a-button outcomes message exactly the people who answered so, once', async () => {
+    const p = await createContacts('answers', 40, 6)
+    const earlier = await createCampaign(app.payload, {
+      name: 'Asked',
+      account: accountId,
+      audienceFilters: { labels: { contains: 'answers' } },
+      audienceType: 'contacts',
+      template: templates.hello_world,
+    })
+    await run(earlier.id)
+    const messageOf = Object.fromEntries(
+      (await recipientsOf(earlier.id)).map((r) => [String(r.phoneNumber), String(r.messageId)]),
+    )
+    const tap = (i: number, payload: string) =>
+      app.simulator.sendInboundButton({
+        context: messageOf[p[i]],
+        from: p[i],
+        payload,
+        phoneNumberId,
+        text: payload,
+      })
+    // p0, p1 tap YES (p1 twice), p2 taps NO, p3 writes, p4 writes STOP (a reply, and an
+    // opt-out), p5 says nothing.
+    tap(0, 'YES')
+    tap(1, 'YES')
+    tap(1, 'YES')
+    tap(2, 'NO')
+    app.simulator.sendInboundText({
+      context: messageOf[p[3]],
+      from: p[3],
+      phoneNumberId,
+      text: 'When?',
+    })
+    app.simulator.sendInboundText({
+      context: messageOf[p[4]],
+      from: p[4],
+      phoneNumberId,
+      text: 'STOP',
+    })
+    await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
+    const { doc } = await expectCountersMatchRecipients(app.payload, earlier.id)
+    expect(doc.repliedCount).toBe(5)
+
+    const expected: Array<[string, string | undefined, string[], string[]]> = [
+      ['replied', undefined, [p[0], p[1], p[2], p[3]], [p[4]]],
+      ['tapped_button', 'YES', [p[0], p[1]], []],
+      ['tapped_button', 'NO', [p[2]], []],
+    ]
+    for (const [outcome, button, sent, skipped] of expected) {
+      const follow = await createCampaign(app.payload, {
+        name: `Follow-up ${outcome} ${button ?? ''}`,
+        account: accountId,
+        audienceType: 'retarget',
+        retargetButton: button,
+        retargetCampaign: earlier.id,
+        retargetOutcome: outcome,
+        template: templates.hello_world,
+      })
+      const result = await run(follow.id)
+      expect(result.sent.map((m) => m.to).sort(), `${outcome} ${button}`).toEqual([...sent].sort())
+      expect(Object.keys(result.byPhone).sort()).toEqual([...sent, ...skipped].sort())
+    }
+    // A tapped-button outcome needs its button.
+    await expect(
+      createCampaign(app.payload, {
+        name: 'No button',
+        account: accountId,
+        audienceType: 'retarget',
+        retargetCampaign: earlier.id,
+        retargetOutcome: 'tapped_button',
+        template: templates.hello_world,
+      }),
+    ).rejects.toThrow(/Button/)
+  })
+
   test('preview and Run checks: fields from the earlier template, first row, and what is missing', async () => {
     const preview = (body: Record<string, unknown>) =>
       app.api('POST', '/whatsapp-campaigns/audience-preview', { body, token: editor })
@@ -426,5 +502,53 @@ describe('cost estimate', () => {
       token: editor,
     })
     expect(after.body.costEstimate).toEqual(expectedMarketing)
+  })
+})
+
+describe('simulated answers', () => {
+  test('the simulator answers a share of messages with taps carrying context.id, and prices every status', async () => {
+    const p = await createContacts('simulated', 60, 4)
+    app.simulator.configure({ replyButtons: ['Interested'], replyRate: 1 })
+    const campaign = await createCampaign(app.payload, {
+      name: 'Simulated answers',
+      account: accountId,
+      audienceFilters: { labels: { contains: 'simulated' } },
+      audienceType: 'contacts',
+      template: templates.hello_world,
+    })
+    try {
+      await run(campaign.id)
+    } finally {
+      app.simulator.configure({ replyButtons: undefined, replyRate: 0 })
+    }
+    await app.simulator.flushWebhooks()
+    await waitForWebhooksApplied(app.payload)
+    const { doc, recipients } = await expectCountersMatchRecipients(app.payload, campaign.id)
+    expect(doc.repliedCount).toBe(p.length)
+    expect(recipients.map((r) => [r.replyButton, r.pricingCategory, r.billable])).toEqual(
+      p.map(() => ['Interested', 'UTILITY', true]),
+    )
+    const { body: live } = await app.api('GET', `/whatsapp-campaigns/${campaign.id}/analytics`, {
+      token: editor,
+    })
+    expect(live).toMatchObject({
+      actualCost: { messages: 4, total: 0.008 },
+      buttons: [{ button: 'Interested', count: 4 }],
+      counts: { replied: 4 },
+    })
+    // Global analytics: replies and cost per campaign and per period (by completion day).
+    const { body: global } = await app.api('GET', '/whatsapp/analytics?period=day', {
+      token: editor,
+    })
+    const rows = global.campaigns as Array<{ cost: number; id: string; replied: number }>
+    expect(rows.find((row) => row.id === String(campaign.id))).toMatchObject({
+      cost: 0.008,
+      replied: 4,
+    })
+    const periods = global.periods as Array<{ cost: number }>
+    const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 1e6) / 1e6
+    expect(global.currency).toBe('USD')
+    expect(sum(periods.map((p) => p.cost))).toBe(sum(rows.map((row) => row.cost)))
+    expect((global.totals as { cost: number }).cost).toBe(sum(rows.map((row) => row.cost)))
   })
 })

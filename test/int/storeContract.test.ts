@@ -428,25 +428,123 @@ const batchStory = async (payload: Payload, store: CampaignStore, tag: string) =
   expect(await store.takeLease(`lease-${tag}-short`, 'second', 60_000)).toBe(true)
 }
 
+/**
+ * Replies and button taps: one that arrives before its send result waits and is applied when
+ * the result lands, duplicates count once, an earlier reply arriving later takes the first's
+ * place, and the counter equals a recount.
+ */
+const replyStory = async (payload: Payload, store: CampaignStore, tag: string) => {
+  const id = String((await createCampaign(payload, campaignFields)).id)
+  const message = (i: number) => `wamid.reply.${tag}.${i}`
+  await store.insertRecipients(
+    id,
+    [0, 1, 2, 3].map((i) => ({ phoneNumber: `91950000000${i}`, status: 'pending' as const })),
+  )
+  await store.recount(id)
+  const claimed = await store.claimBatch(id, 10)
+  const t = Math.floor(Date.now() / 1000) * 1000
+  const reply = (i: number, seconds: number, answer: { button?: string; text?: string }) => ({
+    kind: 'reply' as const,
+    messageId: message(i),
+    payload: answer,
+    timestamp: new Date(t + seconds * 1000),
+  })
+  const applyPending = async () =>
+    store.applyReplies(
+      (await store.pendingEvents(10_000))
+        .filter((e) => e.kind === 'reply' && e.messageId?.startsWith(`wamid.reply.${tag}.`))
+        .map((e) => {
+          const answer = e.payload as { button?: string; text?: string }
+          return { id: e.id, ...answer, messageId: e.messageId!, timestamp: e.timestamp! }
+        }),
+    )
+  // A tap and a priced status before the send result: they wait.
+  await store.logEvents([
+    reply(0, 1, { button: 'YES', text: 'Yes' }),
+    {
+      kind: 'status',
+      messageId: message(3),
+      payload: { pricing: { billable: true, category: 'marketing' } },
+      status: 'delivered',
+      timestamp: new Date(t + 1000),
+    },
+  ])
+  expect(await applyPending()).toEqual({ applied: 0, waiting: 1 })
+  await store.recordOutcomes(
+    id,
+    claimed.map((r, i) => ({ id: r.id, kind: 'sent', messageId: message(i), sentAt: new Date() })),
+  )
+  expect(await campaignDoc(payload, id)).toMatchObject({ repliedCount: 1 })
+  // Pricing: the latest status's wins, whatever the order.
+  const priced = (seconds: number, billable: boolean, category: string) => ({
+    messageId: message(0),
+    pricing: { billable, category },
+    status: seconds > 3 ? ('read' as const) : ('delivered' as const),
+    timestamp: new Date(t + seconds * 1000),
+  })
+  expect(await store.applyStatusEvent(priced(4, true, 'UTILITY'))).toBe(true)
+  expect(await store.applyStatusEvent(priced(2, false, 'SERVICE'))).toBe(true)
+  const groups = await store.billableGroups([id])
+  expect(groups.sort((a, b) => String(a.category).localeCompare(String(b.category)))).toEqual([
+    { campaignId: id, category: 'MARKETING', count: 1, prefix: '919' },
+    { campaignId: id, category: 'UTILITY', count: 1, prefix: '919' },
+  ])
+  await store.logEvents([
+    reply(0, 1, { button: 'YES', text: 'Yes' }),
+    reply(1, 5, { button: 'YES', text: 'Yes' }),
+    reply(1, 2, { button: 'NO', text: 'No' }),
+    reply(1, 2, { button: 'NO', text: 'No' }),
+    reply(2, 3, { text: 'Who is this?' }),
+    reply(9, 3, { text: 'not ours yet' }),
+  ])
+  expect(await applyPending()).toEqual({ applied: 5, waiting: 1 })
+  expect(await campaignDoc(payload, id)).toMatchObject({ repliedCount: 3 })
+  expect(await store.replyButtons(id)).toEqual([
+    { button: 'NO', count: 1 },
+    { button: 'YES', count: 1 },
+  ])
+  const byMessage = Object.fromEntries(
+    (await rawDocuments(payload, recipientsSlug))
+      .filter((doc) => String(doc.campaign ?? doc.campaignId) === id)
+      .map((doc) => [String(doc.messageId), doc]),
+  )
+  expect(byMessage[message(1)]).toMatchObject({ replyButton: 'NO', replyText: 'No' })
+  expect(new Date(String(byMessage[message(1)].repliedAt)).getTime()).toBe(t + 2000)
+  expect(byMessage[message(2)]).toMatchObject({ replyButton: null, replyText: 'Who is this?' })
+  expect(byMessage[message(3)]?.repliedAt ?? null).toBeNull()
+  expect(await store.recipientByMessageId(message(1))).toEqual({
+    id: String(byMessage[message(1)].id ?? byMessage[message(1)]._id),
+    campaignId: id,
+  })
+  expect(await store.recipientByMessageId(message(9))).toBeUndefined()
+  await store.recount(id)
+  expect(await campaignDoc(payload, id)).toMatchObject({ repliedCount: 3 })
+}
+
 const primitiveNames: PrimitiveName[] = [
   'addBatchCounters',
   'addCounters',
+  'billableGroups',
   'campaignStatus',
   'claim',
   'claimedBy',
   'countPending',
   'countRecentSends',
+  'countReplied',
   'countSent',
   'countStamped',
   'countStatuses',
   'deleteRecipients',
   'earlyEvents',
+  'earlyReplies',
   'ensureLimitSlots',
   'failureGroups',
   'insertEvents',
   'insertRecipients',
   'limitUsage',
+  'lowerReply',
   'markEventsApplied',
+  'markReplied',
   'markUnknown',
   'minuteCounts',
   'moveOutcomes',
@@ -459,10 +557,12 @@ const primitiveNames: PrimitiveName[] = [
   'recipientStatus',
   'refreshLimitSlots',
   'releaseLimitSlots',
+  'replyButtons',
   'requeue',
   'reserveSlots',
   'sentSince',
   'setCampaign',
+  'setPricing',
   'settleEvents',
   'stampEvents',
   'statusStamped',
@@ -487,6 +587,7 @@ describe('store contract', () => {
   test('every operation, without faults', async () => {
     await campaignStory(app.payload, getStore(app.payload), 'plain')
     await batchStory(app.payload, getStore(app.payload), 'plain')
+    await replyStory(app.payload, getStore(app.payload), 'plain')
   })
 
   test('a batch of status events cut short after its recipient writes is finished once by the next', async () => {
@@ -573,6 +674,7 @@ describe('store contract', () => {
     const { fired, store } = storeLosingAnswers(app.payload, names)
     await campaignStory(app.payload, store, `lost-${name}`, names)
     await batchStory(app.payload, store, `lost-${name}`)
+    await replyStory(app.payload, store, `lost-${name}`)
     expect(fired.get(name) ?? 0).toBeGreaterThan(0)
   })
 

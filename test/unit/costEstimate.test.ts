@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 
-import { estimateCost, tallyCallingCode } from '../../src/audience/costEstimate.js'
+import { actualCost, estimateCost, tallyCallingCode } from '../../src/audience/costEstimate.js'
 import { resolveOptions } from '../../src/options.js'
 
 const card = {
@@ -60,5 +60,30 @@ describe('cost estimate', () => {
     expect(() =>
       resolve({ audiences: { retarget: { resolve: () => Promise.resolve([]) } } }),
     ).toThrow(/reserved/)
+  })
+})
+
+describe('actual cost', () => {
+  test('billable groups by phone prefix and pricing category, priced by the card; unknown categories unpriced', () => {
+    expect(
+      actualCost(card, [
+        { category: 'MARKETING', count: 2, prefix: '491' },
+        { category: 'MARKETING', count: 1, prefix: '495' },
+        { category: 'UTILITY', count: 3, prefix: '141' },
+        { category: 'SERVICE', count: 4, prefix: '141' },
+        { category: null, count: 1, prefix: '999' },
+      ]),
+    ).toEqual({
+      currency: 'EUR',
+      lines: [
+        { callingCode: '1', category: 'SERVICE', cost: 0, messages: 4, unitPrice: null },
+        { callingCode: '1', category: 'UTILITY', cost: 0.15, messages: 3, unitPrice: 0.05 },
+        { callingCode: '49', category: 'MARKETING', cost: 0.3, messages: 3, unitPrice: 0.1 },
+        { callingCode: 'unknown', category: null, cost: 0, messages: 1, unitPrice: null },
+      ],
+      messages: 11,
+      total: 0.45,
+      unpriced: 5,
+    })
   })
 })

@@ -119,6 +119,13 @@ describe('parseWebhook', () => {
       text: 'STOP',
     })
     expect(parsed.messages[1]).toMatchObject({ name: undefined, type: 'button', text: 'Yes' })
+    // The message answered (a campaign's, maybe) and Meta's time of the answer.
+    expect(parsed.messages[0].contextId).toBeUndefined()
+    expect(parsed.messages[1]).toMatchObject({
+      buttonPayload: 'yes-payload',
+      contextId: 'wamid.A',
+      timestamp: new Date(1_700_000_001_000),
+    })
   })
 
   test('reads template status updates by WABA id, with the entry time', () => {

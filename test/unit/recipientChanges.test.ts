@@ -3,11 +3,14 @@ import { describe, expect, test } from 'vitest'
 import type { SendOutcome } from '../../src/store/types.js'
 
 import {
+  latestPricing,
   marketingLimitRetry,
   metaFailedMessage,
   outcomeCounter,
   outcomeFields,
   outcomesByKind,
+  pricingOf,
+  replyFields,
   statusChange,
 } from '../../src/store/recipientChanges.js'
 
@@ -129,5 +132,50 @@ describe('marketingLimitRetry (131049)', () => {
     expect(
       statusChange({ errorCode: 131049, messageId: 'm', status: 'failed', timestamp: at }).fields,
     ).toMatchObject({ retryable: true, retryNotBefore: new Date(at.getTime() + day) })
+  })
+})
+
+describe('pricing and replies', () => {
+  test("Meta's pricing object read in upper case; the latest status's per message wins", () => {
+    expect(
+      pricingOf({ pricing: { type: 'regular', billable: true, category: 'marketing' } }),
+    ).toEqual({ billable: true, category: 'MARKETING' })
+    expect(pricingOf({ pricing: { category: 'service' } })).toEqual({
+      billable: false,
+      category: 'SERVICE',
+    })
+    expect(pricingOf({ status: 'sent' })).toBeUndefined()
+    const later = new Date(at.getTime() + 1000)
+    expect(
+      latestPricing([
+        {
+          messageId: 'a',
+          pricing: { billable: true, category: 'UTILITY' },
+          status: 'read',
+          timestamp: later,
+        },
+        {
+          messageId: 'a',
+          pricing: { billable: false, category: 'SERVICE' },
+          status: 'sent',
+          timestamp: at,
+        },
+        { messageId: 'a', status: 'read', timestamp: new Date(later.getTime() + 1000) },
+        { messageId: 'b', status: 'sent', timestamp: at },
+      ]),
+    ).toEqual([{ at: later, billable: true, category: 'UTILITY', messageId: 'a' }])
+  })
+
+  test('a reply keeps its text and button, null when absent', () => {
+    expect(replyFields({ button: 'YES', messageId: 'm', text: 'Yes', timestamp: at })).toEqual({
+      repliedAt: at,
+      replyButton: 'YES',
+      replyText: 'Yes',
+    })
+    expect(replyFields({ messageId: 'm', timestamp: at })).toEqual({
+      repliedAt: at,
+      replyButton: null,
+      replyText: null,
+    })
   })
 })

@@ -4,7 +4,7 @@ import React, { useMemo, useState } from 'react'
 
 import type { CampaignRow, GlobalAnalytics } from '../../analytics/globalAnalytics.js'
 
-import { percent } from '../shared/format.js'
+import { money, percent } from '../shared/format.js'
 import { TimelineChart } from '../shared/TimelineChart.js'
 import { usePolling } from '../shared/usePolling.js'
 import '../shared/styles.css'
@@ -18,7 +18,9 @@ const columns: Array<[SortKey, string]> = [
   ['sent', 'Sent'],
   ['delivered', 'Delivered'],
   ['read', 'Read'],
+  ['replied', 'Replied'],
   ['failed', 'Failed'],
+  ['cost', 'Cost'],
 ]
 
 /** Totals, rates, a per-period chart and a sortable per-campaign table, refreshed live. */
@@ -63,8 +65,12 @@ export const AnalyticsDashboard: React.FC = () => {
             ['Sent', totals.sent],
             ['Delivered', totals.delivered, percent(rates.delivered)],
             ['Read', totals.read, percent(rates.read)],
+            ['Replied', totals.replied, percent(rates.replied)],
             ['Failed', totals.failed, percent(rates.failed)],
-          ] as Array<[string, number, string?]>
+            ...(totals.cost !== null && data.currency
+              ? [['Cost', money(totals.cost, data.currency)]]
+              : []),
+          ] as Array<[string, number | string, string?]>
         ).map(([label, value, rate]) => (
           <div className="wa-stat" data-testid={`total-${label.toLowerCase()}`} key={label}>
             <span className="wa-muted">{label}</span>
@@ -85,6 +91,24 @@ export const AnalyticsDashboard: React.FC = () => {
           </button>
         ))}
       </div>
+      {data.currency ? (
+        <table className="wa-table" data-testid="cost-per-period">
+          <thead>
+            <tr>
+              <th>Period</th>
+              <th>Actual cost (rate card, billable messages)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.periods.map((p) => (
+              <tr key={p.period}>
+                <td>{p.period}</td>
+                <td>{p.cost !== null ? money(p.cost, data.currency!) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <TimelineChart
         points={data.periods.map((p) => ({
           label: p.period,
@@ -118,7 +142,9 @@ export const AnalyticsDashboard: React.FC = () => {
               <td>{row.sent}</td>
               <td>{row.delivered}</td>
               <td>{row.read}</td>
+              <td>{row.replied}</td>
               <td>{row.failed}</td>
+              <td>{row.cost !== null && data.currency ? money(row.cost, data.currency) : '—'}</td>
             </tr>
           ))}
         </tbody>

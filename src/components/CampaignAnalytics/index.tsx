@@ -22,6 +22,7 @@ export const CampaignAnalytics: React.FC = () => {
     ['Sent', counts.sent],
     ['Delivered', counts.delivered, percent(rates.delivered)],
     ['Read', counts.read, percent(rates.read)],
+    ['Replied', counts.replied, percent(rates.replied)],
     ['Failed', counts.failed, percent(rates.failed)],
     ...(counts.unknown > 0 ? ([['Unknown', counts.unknown]] as Array<[string, number]>) : []),
   ]
@@ -52,6 +53,32 @@ export const CampaignAnalytics: React.FC = () => {
           Estimated cost: {costEstimateText(data.costEstimate)} (rate card,{' '}
           {data.costEstimate.category ?? 'no category'})
         </p>
+      ) : null}
+      {data.actualCost ? (
+        <p className="wa-muted" data-testid="actual-cost">
+          Actual cost: {costEstimateText(data.actualCost)} billable (rate card × Meta&apos;s pricing
+          category)
+        </p>
+      ) : null}
+      {data.buttons.length > 0 ? (
+        <table className="wa-table" data-testid="reply-buttons">
+          <thead>
+            <tr>
+              <th>Quick-reply button</th>
+              <th>Taps (first answers)</th>
+              <th>Of replies</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.buttons.map((b) => (
+              <tr key={b.button}>
+                <td>{b.button}</td>
+                <td>{b.count}</td>
+                <td>{percent(counts.replied ? b.count / counts.replied : 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
       <TimelineChart
         points={data.timeline.map((p) => ({

@@ -4,6 +4,7 @@ import React, { useState } from 'react'
 
 import { recipientStatuses } from '../../collections/campaignStatuses.js'
 import { StatusBadge } from '../shared/StatusBadge.js'
+import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
 import { useApiUrl, usePolling } from '../shared/usePolling.js'
 import '../shared/styles.css'
 
@@ -13,6 +14,9 @@ type Recipient = {
   id: number | string
   name?: null | string
   phoneNumber: string
+  repliedAt?: null | string
+  replyButton?: null | string
+  replyText?: null | string
   sentAt?: null | string
   status: string
 }
@@ -21,12 +25,32 @@ type Page = { docs: Recipient[]; page: number; totalDocs: number; totalPages: nu
 
 const pageSize = 20
 
-/** The campaign's recipients, newest sent first, filtered by status and phone, with CSV export. */
+/** The answer filter: '' (all), 'yes' (replied), 'no' (not replied), or 'button:<payload>'. */
+const answerParams = (answer: string): Record<string, string> =>
+  answer === 'yes' || answer === 'no'
+    ? { replied: answer }
+    : answer.startsWith('button:')
+      ? { button: answer.slice('button:'.length) }
+      : {}
+
+/** The same filter as the list's `where` query. */
+const answerWhere = (answer: string): Record<string, string> => {
+  const { button, replied } = answerParams(answer)
+  return button !== undefined
+    ? { 'where[replyButton][equals]': button }
+    : replied
+      ? { 'where[repliedAt][exists]': String(replied === 'yes') }
+      : {}
+}
+
+/** The campaign's recipients, newest sent first, filtered by status, answer and phone, with CSV export. */
 export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recipientsSlug }) => {
   const { id, collectionSlug } = useDocumentInfo()
   const apiUrl = useApiUrl()
   const [status, setStatus] = useState('')
   const [phone, setPhone] = useState('')
+  const [answer, setAnswer] = useState('')
+  const { data: analytics } = useCampaignAnalytics()
   const [page, setPage] = useState(1)
   const query = new URLSearchParams({
     depth: '0',
@@ -35,6 +59,7 @@ export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recip
     sort: '-sentAt',
     'where[campaign][equals]': String(id),
     ...(status ? { 'where[status][equals]': status } : {}),
+    ...answerWhere(answer),
     ...(phone.trim() ? { 'where[phoneNumber][like]': phone.replace(/\D/g, '') } : {}),
   })
   const { data, error } = usePolling<Page>(
@@ -46,6 +71,7 @@ export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recip
   }
   const exportQuery = new URLSearchParams({
     ...(status ? { status } : {}),
+    ...answerParams(answer),
     ...(phone.trim() ? { phone: phone.replace(/\D/g, '') } : {}),
   })
   return (
@@ -65,6 +91,24 @@ export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recip
           {recipientStatuses.map((value) => (
             <option key={value} value={value}>
               {value}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Answer"
+          className="wa-input"
+          onChange={(event) => {
+            setAnswer(event.target.value)
+            setPage(1)
+          }}
+          value={answer}
+        >
+          <option value="">All answers</option>
+          <option value="yes">Replied</option>
+          <option value="no">Not replied</option>
+          {(analytics?.buttons ?? []).map(({ button }) => (
+            <option key={button} value={`button:${button}`}>
+              Tapped {button}
             </option>
           ))}
         </select>
@@ -98,6 +142,7 @@ export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recip
             <th>Status</th>
             <th>Sent at</th>
             <th>Error</th>
+            <th>Reply</th>
           </tr>
         </thead>
         <tbody>
@@ -112,6 +157,11 @@ export const CampaignRecipients: React.FC<{ recipientsSlug: string }> = ({ recip
               <td>
                 {recipient.errorMessage
                   ? `${recipient.errorCode ? `${recipient.errorCode}: ` : ''}${recipient.errorMessage}`
+                  : ''}
+              </td>
+              <td>
+                {recipient.repliedAt
+                  ? `${recipient.replyButton ? `[${recipient.replyButton}] ` : ''}${recipient.replyText ?? ''}`
                   : ''}
               </td>
             </tr>

@@ -40,6 +40,8 @@ export const useAudiencePreview = (campaignsSlug: string) => {
     audienceType:
       typeof fields.audienceType?.value === 'string' ? fields.audienceType.value : undefined,
     csvFile: idOf(fields.csvFile?.value),
+    retargetButton:
+      typeof fields.retargetButton?.value === 'string' ? fields.retargetButton.value : undefined,
     retargetCampaign: idOf(fields.retargetCampaign?.value),
     retargetOutcome:
       typeof fields.retargetOutcome?.value === 'string' ? fields.retargetOutcome.value : undefined,

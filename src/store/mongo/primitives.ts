@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { StatusMove, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, Id, PendingEvent, StatusEvent } from '../types.js'
+import type { ClaimedRecipient, Id, PendingEvent, ReplyEvent, StatusEvent } from '../types.js'
+
+import { pricingOf } from '../recipientChanges.js'
 
 const oid = (id: Id) => new ObjectId(id)
 
@@ -53,6 +55,17 @@ const pendingFilter = { applied: false, waiting: { $ne: true } }
 
 const optionalNumber = (value: unknown) => (typeof value === 'number' ? value : undefined)
 const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined)
+
+/** A logged reply event's fields (its payload carries text and button). */
+const replyOf = (event: Document): ReplyEvent => {
+  const payload = (event.payload ?? {}) as Document
+  return {
+    button: optionalString(payload.button),
+    messageId: String(event.messageId),
+    text: optionalString(payload.text),
+    timestamp: new Date(event.timestamp as Date),
+  }
+}
 
 const claimedRecipient = (doc: Document): ClaimedRecipient => ({
   id: String(doc._id),
@@ -200,6 +213,18 @@ export const createMongoPrimitives = (
         { ordered: false },
       )
       return result.modifiedCount
+    },
+
+    markReplied: async (messageId, fields, op) => {
+      const marked = await recipients().findOneAndUpdate(
+        { messageId, repliedAt: null },
+        {
+          $push: { statusOps: { $each: [op], $slice: -statusOpsKept } } as Document,
+          $set: { ...fields, updatedAt: new Date() },
+        },
+        { projection: { campaign: 1 }, returnDocument: 'before' },
+      )
+      return marked ? String(marked.campaign) : undefined
     },
 
     moveStatus: async (messageId, from, change, op) => {
@@ -370,6 +395,17 @@ export const createMongoPrimitives = (
       knownSlots.set(key, count)
     },
 
+    countReplied: (campaignId) =>
+      recipients().countDocuments({ campaign: oid(campaignId), repliedAt: { $type: 'date' } }),
+
+    earlyReplies: async (messageIds) =>
+      (
+        await events()
+          .find({ applied: false, kind: 'reply', messageId: { $in: messageIds } })
+          .sort({ timestamp: 1 })
+          .toArray()
+      ).map((event) => ({ id: String(event._id), ...replyOf(event) })),
+
     earlyEvents: async (messageIds) =>
       (
         await events()
@@ -381,6 +417,7 @@ export const createMongoPrimitives = (
         errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
         errorMessage: typeof event.errorMessage === 'string' ? event.errorMessage : undefined,
         messageId: String(event.messageId),
+        pricing: pricingOf(event.payload),
         status: event.status as StatusEvent['status'],
         timestamp: new Date(event.timestamp as Date),
       })),
@@ -448,6 +485,40 @@ export const createMongoPrimitives = (
         limitSlots().findOne(recent, { projection: { at: 1 }, sort: { at: 1 } }),
       ])
       return { oldest: oldest ? new Date(oldest.at) : null, used }
+    },
+
+    billableGroups: async (campaignIds) =>
+      (
+        await recipients()
+          .aggregate<{
+            _id: { campaign: ObjectId; category: null | string; prefix: string }
+            count: number
+          }>([
+            { $match: { billable: true, campaign: { $in: campaignIds.map(oid) } } },
+            {
+              $group: {
+                _id: {
+                  campaign: '$campaign',
+                  category: { $ifNull: ['$pricingCategory', null] },
+                  prefix: { $substrCP: ['$phoneNumber', 0, 3] },
+                },
+                count: { $sum: 1 },
+              },
+            },
+          ])
+          .toArray()
+      ).map((row) => ({
+        campaignId: String(row._id.campaign),
+        category: row._id.category,
+        count: row.count,
+        prefix: row._id.prefix,
+      })),
+
+    lowerReply: async (messageId, fields) => {
+      await recipients().updateOne(
+        { messageId, repliedAt: { $gt: fields.repliedAt } },
+        { $set: { ...fields, updatedAt: new Date() } },
+      )
     },
 
     markEventsApplied: async (ids) => {
@@ -523,6 +594,19 @@ export const createMongoPrimitives = (
       )
       return stampedPhones(key, op)
     },
+
+    replyButtons: async (campaignId) =>
+      (
+        await recipients()
+          .aggregate<{ _id: string; count: number }>([
+            { $match: { campaign: oid(campaignId), replyButton: { $type: 'string' } } },
+            { $group: { _id: '$replyButton', count: { $sum: 1 } } },
+            // Key order is sort order: most tapped first, then by button.
+            // eslint-disable-next-line perfectionist/sort-objects
+            { $sort: { count: -1, _id: 1 } },
+          ])
+          .toArray()
+      ).map((row) => ({ button: row._id, count: row.count })),
 
     releaseLimitSlots: async (key, phones, op) => {
       await limitSlots().updateMany(
@@ -601,6 +685,21 @@ export const createMongoPrimitives = (
     },
 
     // The clock is this machine's: holders on other machines need clocks in step within a lease.
+    setPricing: async (rows) => {
+      const now = new Date()
+      await recipients().bulkWrite(
+        rows.map(({ at, billable, category, messageId }) => ({
+          updateOne: {
+            filter: { $or: [{ pricingAt: null }, { pricingAt: { $lte: at } }], messageId },
+            update: {
+              $set: { billable, pricingAt: at, pricingCategory: category, updatedAt: now },
+            },
+          },
+        })),
+        { ordered: false },
+      )
+    },
+
     takeLease: async (name, holder, ms) => {
       const leases = adapter.connection.db!.collection<{
         holder: string

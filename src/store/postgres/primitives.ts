@@ -7,6 +7,7 @@ import type { ResolvedOptions } from '../../options.js'
 import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
 import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
 
+import { pricingOf } from '../recipientChanges.js'
 import {
   column,
   createLeaseTable,
@@ -221,6 +222,21 @@ export const createPostgresPrimitives = (
       ).rowCount
     },
 
+    // The row lock makes concurrent replies to one message mark it one after the other.
+    markReplied: async (messageId, fields, op) => {
+      const marked = await run<{ campaign_id: number }>(
+        `WITH previous AS (
+           SELECT id, campaign_id FROM ${recipients}
+           WHERE message_id = $1 AND replied_at IS NULL LIMIT 1 FOR UPDATE)
+         UPDATE ${recipients} r SET replied_at = $3, reply_text = $4, reply_button = $5,
+           updated_at = now(), status_ops = COALESCE(status_ops, '[]'::jsonb) || to_jsonb($2::text)
+         FROM previous WHERE r.id = previous.id RETURNING previous.campaign_id`,
+        [messageId, op, fields.repliedAt, fields.replyText, fields.replyButton],
+      )
+      const row = marked.rows[0]
+      return row ? String(row.campaign_id) : undefined
+    },
+
     moveStatus: async (messageId, from, change, op) => {
       const { sets, values } = assignments(change.fields, 4)
       if (change.deliveredAtMost) {
@@ -412,6 +428,27 @@ export const createPostgresPrimitives = (
       knownSlots.set(key, count)
     },
 
+    countReplied: (campaignId) =>
+      count(
+        `SELECT count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 AND replied_at IS NOT NULL`,
+        [Number(campaignId)],
+      ),
+
+    earlyReplies: async (messageIds) =>
+      (
+        await rows<{ id: number; message_id: string; payload: null | Row; timestamp: Date }>(
+          `SELECT id, message_id, timestamp, payload FROM ${events}
+           WHERE applied = false AND kind = 'reply' AND message_id = ANY($1) ORDER BY timestamp`,
+          [messageIds],
+        )
+      ).map((event) => ({
+        id: String(event.id),
+        button: typeof event.payload?.button === 'string' ? event.payload.button : undefined,
+        messageId: event.message_id,
+        text: typeof event.payload?.text === 'string' ? event.payload.text : undefined,
+        timestamp: new Date(event.timestamp),
+      })),
+
     earlyEvents: async (messageIds) =>
       (
         await rows<{
@@ -419,10 +456,11 @@ export const createPostgresPrimitives = (
           error_message: null | string
           id: number
           message_id: string
+          payload: unknown
           status: StatusEvent['status']
           timestamp: Date
         }>(
-          `SELECT id, message_id, status, timestamp, error_code, error_message FROM ${events}
+          `SELECT id, message_id, status, timestamp, error_code, error_message, payload FROM ${events}
            WHERE applied = false AND kind = 'status' AND message_id = ANY($1) ORDER BY timestamp`,
           [messageIds],
         )
@@ -431,6 +469,7 @@ export const createPostgresPrimitives = (
         errorCode: event.error_code === null ? undefined : Number(event.error_code),
         errorMessage: event.error_message ?? undefined,
         messageId: event.message_id,
+        pricing: pricingOf(event.payload),
         status: event.status,
         timestamp: new Date(event.timestamp),
       })),
@@ -531,6 +570,25 @@ export const createPostgresPrimitives = (
       return { oldest: row?.oldest ? new Date(row.oldest) : null, used: row?.n ?? 0 }
     },
 
+    billableGroups: async (campaignIds) =>
+      (
+        await rows<{ campaign_id: number; category: null | string; count: number; prefix: string }>(
+          `SELECT campaign_id, pricing_category AS category, left(phone_number, 3) AS prefix,
+             count(*)::int AS count
+           FROM ${recipients} WHERE campaign_id = ANY($1) AND billable
+           GROUP BY campaign_id, pricing_category, left(phone_number, 3)`,
+          [campaignIds.map(Number)],
+        )
+      ).map(({ campaign_id, ...group }) => ({ ...group, campaignId: String(campaign_id) })),
+
+    lowerReply: async (messageId, fields) => {
+      await run(
+        `UPDATE ${recipients} SET replied_at = $2, reply_text = $3, reply_button = $4, updated_at = now()
+         WHERE message_id = $1 AND replied_at > $2`,
+        [messageId, fields.repliedAt, fields.replyText, fields.replyButton],
+      )
+    },
+
     markEventsApplied: async (ids) => {
       await run(`UPDATE ${events} SET applied = true WHERE id = ANY($1)`, [ids.map(Number)])
     },
@@ -615,6 +673,14 @@ export const createPostgresPrimitives = (
         status: row.status,
       })),
 
+    replyButtons: async (campaignId) =>
+      await rows<{ button: string; count: number }>(
+        `SELECT reply_button AS button, count(*)::int AS count FROM ${recipients}
+         WHERE campaign_id = $1 AND reply_button IS NOT NULL
+         GROUP BY reply_button ORDER BY count DESC, reply_button ASC`,
+        [Number(campaignId)],
+      ),
+
     recipientStatus: async (messageId) =>
       (
         await rows<{ status: RecipientStatus }>(
@@ -687,6 +753,22 @@ export const createPostgresPrimitives = (
     setCampaign,
 
     // On the database's clock, so every process agrees on when a lease ends.
+    setPricing: async (pricings) => {
+      await run(
+        `UPDATE ${recipients} r SET billable = v.billable, pricing_category = v.category,
+           pricing_at = v.at, updated_at = now()
+         FROM unnest($1::text[], $2::boolean[], $3::text[], $4::timestamptz[])
+           AS v(message_id, billable, category, at)
+         WHERE r.message_id = v.message_id AND (r.pricing_at IS NULL OR r.pricing_at <= v.at)`,
+        [
+          pricings.map((p) => p.messageId),
+          pricings.map((p) => p.billable),
+          pricings.map((p) => p.category),
+          pricings.map((p) => p.at),
+        ],
+      )
+    },
+
     takeLease: async (name, holder, ms) => {
       leasesReady = ensureOnce(leasesReady, createLeaseTable, () => (leasesReady = undefined))
       await leasesReady
