@@ -1,4 +1,4 @@
-import type { Endpoint, Payload, PayloadRequest } from 'payload'
+import { APIError, type Endpoint, type Payload, type PayloadRequest } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
@@ -10,6 +10,7 @@ import {
   retryCampaign,
   runCampaign,
 } from '../campaigns/actions.js'
+import { createFollowUp } from '../campaigns/followUp.js'
 import { relationId } from '../collections/relationId.js'
 import { refuseUnlessAllowed } from './checkAccess.js'
 
@@ -26,6 +27,8 @@ const readJson = async (req: PayloadRequest): Promise<Record<string, unknown>> =
 
 const actions: Record<string, Action> = {
   cancel: (payload, id) => cancelCampaign(payload, id),
+  // A draft retargeting campaign to this one's recipients with an outcome: { outcome, button? }.
+  'follow-up': async (_payload, id, req) => createFollowUp(req, id, await readJson(req)),
   pause: (payload, id) => pauseCampaign(payload, id),
   resume: async (payload, id, req) =>
     resumeCampaign(payload, id, { force: (await readJson(req)).force === true }),
@@ -35,7 +38,10 @@ const actions: Record<string, Action> = {
     runCampaign(payload, id, { force: (await readJson(req)).force === true }),
 }
 
-/** POST /api/<campaigns>/:id/{run,pause,resume,cancel,retry}, guarded by the `run` access rule. */
+/**
+ * POST /api/<campaigns>/:id/{run,pause,resume,cancel,retry,follow-up}, guarded by the `run`
+ * access rule (follow-up also by the collection's create access).
+ */
 export const campaignEndpoints = (options: ResolvedOptions): Endpoint[] =>
   Object.entries(actions).map(([name, action]) => ({
     handler: async (req) => {
@@ -50,7 +56,10 @@ export const campaignEndpoints = (options: ResolvedOptions): Endpoint[] =>
       try {
         return Response.json(await action(req.payload, id, req))
       } catch (error) {
-        if (error instanceof CampaignActionError) {
+        if (
+          error instanceof CampaignActionError ||
+          (error instanceof APIError && error.status < 500)
+        ) {
           return Response.json({ error: error.message }, { status: error.status })
         }
         req.payload.logger.error({ err: error }, `whatsapp campaign ${name} failed`)

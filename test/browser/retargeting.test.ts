@@ -6,6 +6,7 @@ import {
   choose,
   launchBrowser,
   logIn,
+  runFromAdmin,
   save,
   screenshot,
   settle,
@@ -110,5 +111,76 @@ describe('retargeting form, in Chromium, against the dev app and its simulator',
     await expect
       .poll(() => page.locator('[data-testid="cost-estimate"]').textContent())
       .toContain(`for ${readers} messages`)
+  })
+
+  test('replies, taps and cost show as they arrive; a follow-up to those who tapped a button in three clicks', async () => {
+    const { docs: accounts } = await api<{ docs: Array<{ id: string }> }>(
+      'GET',
+      '/whatsapp-accounts',
+    )
+    const { docs: templates } = await api<{ docs: Array<{ id: string }> }>(
+      'GET',
+      '/whatsapp-templates?where[name][equals]=order_update',
+    )
+    // Every contact: the dev simulator answers about 30% of messages, half of them with a tap.
+    const { doc: asked } = await api<{ doc: { id: string } }>('POST', '/whatsapp-campaigns', {
+      name: 'Browser asked campaign',
+      account: accounts[0].id,
+      audienceFilters: {},
+      audienceType: 'contacts',
+      parameterMappings: { '1': 'name', '2': 'attributes.orderId' },
+      template: templates[0].id,
+    })
+    await page.goto(`${appUrl}/admin/collections/whatsapp-campaigns/${asked.id}`)
+    await runFromAdmin(page)
+    await waitForStatus(page, 'completed')
+    type Live = {
+      actualCost: { messages: number } | null
+      buttons: Array<{ button: string; count: number }>
+      counts: { read: number; replied: number; sent: number }
+    }
+    const live = () => api<Live>('GET', `/whatsapp-campaigns/${asked.id}/analytics`)
+    // Answers come just after the reads; settled when two looks a second apart agree.
+    let last = ''
+    await expect
+      .poll(
+        async () => {
+          const { buttons, counts } = await live()
+          const now = JSON.stringify({ buttons, counts })
+          const settled = counts.read === counts.sent && now === last
+          last = now
+          return settled
+        },
+        { interval: 1000, timeout: 60_000 },
+      )
+      .toBe(true)
+    const { actualCost, buttons, counts } = await live()
+    expect(counts.replied).toBeGreaterThan(0)
+    expect(buttons.length).toBeGreaterThan(0)
+    await waitForStat(page, 'replied', counts.replied)
+    const rows = page.locator('[data-testid="reply-buttons"] tbody tr')
+    await expect.poll(() => rows.count()).toBe(buttons.length)
+    for (const { button, count } of buttons) {
+      await expect
+        .poll(() => rows.filter({ hasText: button }).first().textContent())
+        .toContain(`${button}${count}`)
+    }
+    // Meta's pricing on each status: every message the simulator sent is billable.
+    expect(actualCost?.messages).toBe(counts.sent)
+    await expect
+      .poll(() => page.locator('[data-testid="actual-cost"]').textContent())
+      .toContain(`for ${actualCost?.messages} messages`)
+    await screenshot(page, 'campaign-replies-analytics')
+
+    // Click 1: the follow-up to the most tapped button; 2 and 3: Run now, Send.
+    const top = [...buttons].sort((a, b) => b.count - a.count)[0]
+    await page
+      .locator('[data-testid="follow-up"] button', { hasText: `Tapped “${top.button}”` })
+      .click()
+    await page.waitForURL((url) => !url.pathname.endsWith(`/${asked.id}`))
+    const summary = await runFromAdmin(page)
+    expect(summary).toContain(String(top.count))
+    await waitForStatus(page, 'completed')
+    await waitForStat(page, 'sent', top.count)
   })
 })

@@ -13,6 +13,7 @@ import {
   setUpEditorAccount,
   type SimulatedApp,
 } from '../helpers/simulatorApp.js'
+import { expectRateHeld } from '../helpers/testSimulator.js'
 
 let app: SimulatedApp
 let editor: string
@@ -64,9 +65,7 @@ describe('running campaigns through Agenda', () => {
     expect([first.status, second.status].sort()).toEqual([200, 409])
     await waitForStatus(app.payload, campaign.id, ['completed'], 30_000)
     expectEachOnce(phones)
-    expect(
-      app.simulator.maxInAnyWindow(app.simulator.sent[0].phoneNumberId, 1000),
-    ).toBeLessThanOrEqual(20)
+    expectRateHeld(app.simulator, app.simulator.sent[0].phoneNumberId, 20)
     const { doc } = await expectCountersMatchRecipients(app.payload, campaign.id)
     expect(doc.sentCount).toBe(50)
 

@@ -355,6 +355,57 @@ describe('retargeting audience', () => {
   })
 })
 
+describe('follow-up', () => {
+  test('one call makes a draft follow-up that sends the earlier values to those with the outcome; bad asks refused', async () => {
+    const followUp = (id: number | string, body: Record<string, unknown>) =>
+      app.api('POST', `/whatsapp-campaigns/${id}/follow-up`, { body, token: editor })
+    const [earlier] = (
+      await app.payload.find({
+        collection: 'whatsapp-campaigns',
+        depth: 0,
+        where: { name: { equals: 'Earlier' } },
+      })
+    ).docs
+    const { body, status } = await followUp(earlier.id, { outcome: 'delivered_not_read' })
+    expect(status).toBe(200)
+    const draft = await app.payload.findByID({
+      id: String((body as { id: string }).id),
+      collection: 'whatsapp-campaigns',
+      depth: 0,
+    })
+    expect(draft).toMatchObject({
+      account: earlier.account,
+      audienceType: 'retarget',
+      parameterMappings: { '1': 'parameters.1', '2': 'parameters.2' },
+      retargetCampaign: earlier.id,
+      retargetOutcome: 'delivered_not_read',
+      status: 'draft',
+      template: earlier.template,
+    })
+    const delivered = (await recipientsOf(earlier.id)).filter((r) => r.status === 'delivered')
+    const result = await run(draft.id)
+    expect(result.sent.map((m) => m.to).sort()).toEqual(
+      delivered.map((r) => String(r.phoneNumber)).sort(),
+    )
+    for (const message of result.sent) {
+      const i = Number(message.to.slice(-2))
+      expect(bodyTexts(message.components)).toEqual([`Contact ${i}`, `A-${i}`])
+    }
+
+    expect((await followUp(earlier.id, { outcome: 'bogus' })).status).toBe(400)
+    expect((await followUp(earlier.id, { outcome: 'tapped_button' })).status).toBe(400)
+    const unsent = await createCampaign(app.payload, {
+      account: accountId,
+      audienceFilters: {},
+      template: templates.hello_world,
+    })
+    const refused = await followUp(unsent.id, { outcome: 'read' })
+    expect(refused.status).toBe(409)
+    expect((refused.body as { error: string }).error).toMatch(/draft/)
+    expect((await followUp('999999', { outcome: 'read' })).status).toBe(404)
+  })
+})
+
 describe('frequency cap', () => {
   test('at most 2 MARKETING messages per phone in 7 days across campaigns; the rest skipped saying why', async () => {
     const q = await createContacts('capA', 100, 4)

@@ -1,14 +1,16 @@
 'use client'
 import React from 'react'
 
+import { retargetableStatuses } from '../../collections/campaignStatuses.js'
 import { costEstimateText, duration, percent } from '../shared/format.js'
 import { TimelineChart } from '../shared/TimelineChart.js'
 import { useCampaignAnalytics } from '../shared/useCampaignAnalytics.js'
+import { FollowUp } from './FollowUp.js'
 import '../shared/styles.css'
 
 /** The spec's campaign detail breakdown, live: counters, rates, progress, pace, timeline, failures. */
 export const CampaignAnalytics: React.FC = () => {
-  const { id, data, error } = useCampaignAnalytics()
+  const { id, base, data, error } = useCampaignAnalytics()
   if (!id) {
     return <p className="wa-muted">Analytics appear once the campaign is saved.</p>
   }
@@ -79,6 +81,9 @@ export const CampaignAnalytics: React.FC = () => {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {base && data.canRun && retargetableStatuses.some((status) => status === data.status) ? (
+        <FollowUp base={base} buttons={data.buttons.map((b) => b.button)} />
       ) : null}
       <TimelineChart
         points={data.timeline.map((p) => ({
