@@ -255,10 +255,14 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     await page.goto(`${appUrl}/admin`)
     await followNavLink(page, 'WhatsApp analytics')
     await page.waitForURL(/\/admin\/whatsapp\/analytics/)
-    const table = page.locator('table')
+    const table = page.locator('[data-testid="campaign-table"]')
     await expect.poll(() => table.textContent()).toContain('Browser CSV campaign')
-    await page.click('th button:has-text("Total")')
-    await expect.poll(() => page.locator('tbody tr').first().textContent()).toContain('Browser')
+    await table.locator('th button:has-text("Total")').click()
+    await expect.poll(() => table.locator('tbody tr').first().textContent()).toContain('Browser')
+    // The dev app has a rate card: actual cost per period, from Meta's pricing on the statuses.
+    await expect
+      .poll(() => page.locator('[data-testid="cost-per-period"] tbody tr').count())
+      .toBeGreaterThan(0)
     await screenshot(page, 'global-analytics')
   })
 })
