@@ -123,16 +123,22 @@ export const runCampaign = async (
   return { status }
 }
 
-export const pauseCampaign = async (
+/** Pause and cancel: move the campaign, then drop any job scheduled for it. */
+const stopCampaign = async (
   payload: Payload,
   id: number | string,
+  action: 'cancel' | 'pause',
+  patch?: CampaignPatch,
 ): Promise<ActionResult> => {
   const campaignId = String(id)
   await exists(payload, campaignId)
-  const status = await applyTransition(payload, campaignId, 'pause', { pausedAt: new Date() })
+  const status = await applyTransition(payload, campaignId, action, patch)
   await (await campaignQueue(payload)).unschedule(campaignId)
   return { status }
 }
+
+export const pauseCampaign = (payload: Payload, id: number | string): Promise<ActionResult> =>
+  stopCampaign(payload, id, 'pause', { pausedAt: new Date() })
 
 export const resumeCampaign = async (
   payload: Payload,
@@ -158,16 +164,8 @@ export const resumeCampaign = async (
   return { status }
 }
 
-export const cancelCampaign = async (
-  payload: Payload,
-  id: number | string,
-): Promise<ActionResult> => {
-  const campaignId = String(id)
-  await exists(payload, campaignId)
-  const status = await applyTransition(payload, campaignId, 'cancel')
-  await (await campaignQueue(payload)).unschedule(campaignId)
-  return { status }
-}
+export const cancelCampaign = (payload: Payload, id: number | string): Promise<ActionResult> =>
+  stopCampaign(payload, id, 'cancel')
 
 /**
  * Sends again to recipients that failed for a temporary reason (and, when asked, those whose
