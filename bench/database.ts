@@ -60,9 +60,20 @@ export const startBenchDatabase = async (): Promise<BenchDatabase> => {
     }
   }
   // Node itself (not npx), so that stopping it stops the server.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/database/cli.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_DB_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_DB_PROFILE}`]
+        : []),
+      '--import',
+      'tsx',
+      'dev/database/cli.ts',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const [uri] = (await once(createInterface({ input: child.stdout }), 'line')) as [string]
   return {
     label: 'embedded CongoDB in a child process (scans whole collections; no indexes used)',

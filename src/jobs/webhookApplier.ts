@@ -15,10 +15,16 @@ const appliers = new WeakMap<Payload, Applier>()
 
 const leaseName = 'webhook-applier'
 
+/** The least time between batches that are not full. */
+const gatherMs = 20
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 /**
  * The site's one webhook applier: every process runs this loop, and the one holding the lease
  * (renewed between batches) drains the event log, a full batch after another, else every
- * `pollMs` or as soon as this process logs events. When the holder dies, its lease runs out and
+ * `pollMs` or as soon as this process logs events (gathering them for 20 ms). When the holder
+ * dies, its lease runs out and
  * another process takes over. Two holders at once (a holder stalled past its lease) stay
  * correct, as the batches' writes are compare-and-set; the lease only saves the duplicate work.
  */
@@ -63,7 +69,10 @@ export const startWebhookApplier = (payload: Payload, drain: WebhookDrain): void
           continue
         }
         if ((await drain(payload)) < batchSize) {
-          await pause(pollMs)
+          // Events logged meanwhile gather for a moment before the next batch, even when they
+          // wake it: batches of a few events each would cost a transaction per few webhooks.
+          await sleep(gatherMs)
+          await pause(pollMs - gatherMs)
         }
       } catch (error) {
         if (!stopped) {

@@ -56,9 +56,9 @@ const statusCheckMs = 1000
 const noPhones: ExcludedPhones = new Map()
 
 /**
- * listmonk's pipe, for one campaign: claim a batch (about a second of sending), fire each send
- * at its slot without waiting for Meta's answer, record the batch's outcomes in bulk once they
- * are all in, while the next batch is already being sent.
+ * listmonk's pipe, for one campaign: claim a batch (about two seconds of sending), fire each send
+ * at its slot without waiting for Meta's answer, record outcomes in bulk every half second of
+ * sending once they are in, while the next batch is already being sent.
  */
 export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> => {
   const { campaignId, store } = args
@@ -67,6 +67,9 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   // About two seconds of sending per batch: few database commands per message, and few
   // recipients left with an unknown outcome if this worker dies.
   const batchSize = Math.min(2000, Math.max(50, Math.round(args.messagesPerSecond * 2)))
+  // Outcomes are recorded per half second of sending: a status webhook that beats its send
+  // result waits for that record, so it must not wait for the whole batch.
+  const recordEvery = Math.max(1, Math.round(args.messagesPerSecond / 2))
   const inFlight = new InFlight(Math.max(200, args.messagesPerSecond * 4))
   const recording: Promise<void>[] = []
   /** Meta refused the account, number or template: nothing more is sent. */
@@ -205,10 +208,38 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       // follows a batch the messaging limit cut short.
       const prefetchAt = waitingUntil ? -1 : Math.floor(batch.length / 2)
       next = nothing
-      const outcomes: Promise<SendOutcome>[] = []
+      /** Records a run of the batch's outcomes once they are all in. */
+      const record = (part: ClaimedRecipient[], outcomes: Promise<SendOutcome>[]) =>
+        recording.push(
+          Promise.all(outcomes).then(async (all) => {
+            await store.recordOutcomes(campaignId, all)
+            const failed = all.flatMap((o, i) =>
+              o.kind === 'failed' && o.errorCode !== undefined
+                ? [{ code: o.errorCode, phone: part[i].phoneNumber }]
+                : [],
+            )
+            if (failed.length > 0) {
+              await args.onFailed?.(failed)
+            }
+            // Room taken for recipients that went back unsent (a pause, a refusal) is given back.
+            const unsent = all.flatMap((o, i) =>
+              o.kind === 'released' ? [part[i].phoneNumber] : [],
+            )
+            if (reservation && unsent.length > 0) {
+              await args.releaseRecipients?.(reservation, unsent)
+            }
+          }),
+        )
+      let from = 0
+      let outcomes: Promise<SendOutcome>[] = []
       for (const [index, recipient] of batch.entries()) {
         if (index === prefetchAt) {
           next = claimNext()
+        }
+        if (outcomes.length === recordEvery) {
+          record(batch.slice(from, index), outcomes)
+          from = index
+          outcomes = []
         }
         const excludedBecause = excluded.get(recipient.phoneNumber)
         if (excludedBecause) {
@@ -233,26 +264,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         outcomes.push(outcome)
         await inFlight.add(outcome)
       }
-      recording.push(
-        Promise.all(outcomes).then(async (all) => {
-          await store.recordOutcomes(campaignId, all)
-          const failed = all.flatMap((o, i) =>
-            o.kind === 'failed' && o.errorCode !== undefined
-              ? [{ code: o.errorCode, phone: batch[i].phoneNumber }]
-              : [],
-          )
-          if (failed.length > 0) {
-            await args.onFailed?.(failed)
-          }
-          // Room taken for recipients that went back unsent (a pause, a refusal) is given back.
-          const unsent = all.flatMap((o, i) =>
-            o.kind === 'released' ? [batch[i].phoneNumber] : [],
-          )
-          if (reservation && unsent.length > 0) {
-            await args.releaseRecipients?.(reservation, unsent)
-          }
-        }),
-      )
+      record(batch.slice(from), outcomes)
       if (waitingUntil) {
         break
       }

@@ -10,9 +10,11 @@ import type {
   ReplyEvent,
   StatusEvent,
   TimelinePoint,
+  WebhookEventRecord,
 } from './types.js'
 
 import { foldStatuses } from './foldStatuses.js'
+import { groupCommit } from './groupCommit.js'
 import { opId } from './opId.js'
 import {
   latestPricing,
@@ -31,6 +33,9 @@ import {
   statusCounts,
   statusesBelow,
 } from './statusRank.js'
+
+/** Most webhook events logged in one insert. */
+const eventsPerInsert = 1000
 
 /** Phones per query of countRecentSends. */
 const recentSendsPage = 1000
@@ -219,6 +224,23 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       }),
     )
   }
+  // Concurrent webhooks' events are logged together: one insert for many requests.
+  const logEvents = groupCommit(async (records: WebhookEventRecord[]) => {
+    if (records.length === 0) {
+      return []
+    }
+    // Ids chosen before the insert: a rerun after a lost answer inserts none twice.
+    const ids = await retry(() => p.newIds('events', records.length))
+    const now = new Date()
+    await retryKnowingRerun((rerun) =>
+      p.insertEvents(
+        records.map((record, i) => ({ ...record, id: ids[i] })),
+        now,
+        rerun,
+      ),
+    )
+    return ids
+  }, eventsPerInsert)
   const limitUsage = (portfolio: string, { limit, now, windowMs }: MessagingLimit) =>
     retry(() => p.limitUsage(portfolio, limit, new Date(now.getTime() - windowMs)))
 
@@ -296,22 +318,7 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       )
     },
 
-    logEvents: async (records) => {
-      if (records.length === 0) {
-        return []
-      }
-      // Ids chosen before the insert: a rerun after a lost answer inserts none twice.
-      const ids = await retry(() => p.newIds('events', records.length))
-      const now = new Date()
-      await retryKnowingRerun((rerun) =>
-        p.insertEvents(
-          records.map((record, i) => ({ ...record, id: ids[i] })),
-          now,
-          rerun,
-        ),
-      )
-      return ids
-    },
+    logEvents,
 
     limitUsage,
 

@@ -313,4 +313,25 @@ describe('send loop (fake store and sender)', () => {
       ).toBeLessThanOrEqual(100)
     }
   })
+
+  test('records outcomes every half second of sending, not once the whole batch is sent', async () => {
+    // 40/s: batches of 80 (two seconds); results of the first 20 must be recorded long before
+    // the batch's last send, as a status webhook that beats its send result waits for them.
+    const fake = fakeStore(80)
+    const recordedAt = new Map<string, number>()
+    const recordOutcomes = fake.store.recordOutcomes
+    fake.store.recordOutcomes = (campaignId, list) => {
+      list.forEach((o) => recordedAt.set(o.id, Date.now()))
+      return recordOutcomes(campaignId, list)
+    }
+    const sender = fakeSender(ok)
+    await loop(fake, sender.send, { messagesPerSecond: 40 })
+    const lastSentAt = Math.max(...sender.sent.map((s) => s.at))
+    expect(recordedAt.size).toBe(80)
+    for (const [i, sent] of sender.sent.slice(0, 20).entries()) {
+      const id = `r${i}`
+      expect(recordedAt.get(id)! - sent.at, id).toBeLessThan(800)
+      expect(recordedAt.get(id)!, id).toBeLessThan(lastSentAt - 1000)
+    }
+  })
 })

@@ -245,10 +245,19 @@ export const createMongoPrimitives = (
         return []
       }
       const now = new Date()
+      // Moves making the same change (statuses at the same second, mostly) share one updateMany:
+      // the same compare-and-set per recipient, in far fewer operations.
+      const alike = new Map<string, { ids: ObjectId[]; move: (typeof moves)[number] }>()
+      for (const move of moves) {
+        const key = JSON.stringify([move.from, move.to, move.change])
+        const group = alike.get(key) ?? { ids: [], move }
+        group.ids.push(oid(move.id))
+        alike.set(key, group)
+      }
       await recipients().bulkWrite(
-        moves.map(({ id, change, from, to }) => ({
-          updateOne: {
-            filter: { _id: oid(id), status: from },
+        [...alike.values()].map(({ ids, move: { change, from, to } }) => ({
+          updateMany: {
+            filter: { _id: { $in: ids }, status: from },
             update: {
               ...(change.deliveredAtMost ? { $min: { deliveredAt: change.deliveredAtMost } } : {}),
               $push: { statusMoves: { $each: [{ from, op, to }], $slice: -statusOpsKept } },
