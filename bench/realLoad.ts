@@ -8,8 +8,9 @@ import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload } from 'payload'
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
+import path from 'node:path'
 import { getPayload } from 'payload'
 
 import type { LoadReport } from './loadSimulator.js'
@@ -26,7 +27,14 @@ import { getStore } from '../src/store/index.js'
 import { startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 
-export type RealLoadScenario = { cap: number; contacts: number; latencyMs: number; senders: number }
+export type RealLoadScenario = {
+  cap: number
+  contacts: number
+  latencyMs: number
+  senders: number
+  /** Where campaigns are sent from: the site's process, or a worker process of their own. */
+  worker: 'separate' | 'site'
+}
 
 export type RealLoadResult = {
   ackP50Ms: number
@@ -65,12 +73,26 @@ const exited = (child: ChildProcess) =>
       : resolve(),
   )
 
-/** `next build` of the dev app into .next-bench, once. */
+/** The newest modification time of the sources a build of the dev app holds. */
+const newestSource = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') {
+      return newest
+    }
+    const at = path.join(dir, entry.name)
+    return Math.max(newest, entry.isDirectory() ? newestSource(at) : statSync(at).mtimeMs)
+  }, 0)
+
+/** `next build` of the dev app into .next-bench, again whenever src/ or dev/ changed since. */
 const ensureBuild = async () => {
-  if (existsSync(`dev/${buildDir}/BUILD_ID`)) {
+  const built = `dev/${buildDir}/BUILD_ID`
+  if (
+    existsSync(built) &&
+    statSync(built).mtimeMs > Math.max(newestSource('src'), newestSource('dev'))
+  ) {
     return
   }
-  process.stderr.write('building the dev app for `next start` (once)...\n')
+  process.stderr.write('building the dev app for `next start`...\n')
   const build = spawn('npx', ['next', 'build', 'dev'], {
     env: { ...process.env, NEXT_DIST_DIR: buildDir },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -203,11 +225,21 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
         DATABASE_URI: database.uri,
         NEXT_DIST_DIR: buildDir,
         PORT: String(port),
+        ...(scenario.worker === 'separate' ? { WHATSAPP_CAMPAIGNS_WORKER: 'false' } : {}),
         WHATSAPP_GRAPH_API_URL: url,
       },
       stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
   )
+  // README "Workers": the web process only enqueues, `npx payload run worker.ts` sends.
+  const worker =
+    scenario.worker === 'separate'
+      ? spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
+          detached: true,
+          env: { ...process.env, DATABASE_URI: database.uri, WHATSAPP_GRAPH_API_URL: url },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        })
+      : undefined
   const base = `http://127.0.0.1:${port}/api`
   let peakRssMb = 0
   let peakDatabaseRssMb = 0
@@ -321,6 +353,10 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     if (site.pid && site.exitCode === null) {
       process.kill(-site.pid, 'SIGTERM')
       await exited(site)
+    }
+    if (worker?.pid && worker.exitCode === null) {
+      process.kill(-worker.pid, 'SIGTERM')
+      await exited(worker)
     }
     simulator.kill('SIGTERM')
     await stopCampaignQueue(payload)

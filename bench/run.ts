@@ -7,8 +7,9 @@
  * server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4),
  * BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the campaign
  * under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of sending
- * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set; BENCH_SITE_PROFILE=dir
- * writes CPU profiles of the site.
+ * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set, sent by the site
+ * or, with BENCH_LOAD_WORKER=separate, by a worker process; BENCH_SITE_PROFILE=dir writes CPU
+ * profiles of the site and BENCH_DB_PROFILE=dir of the embedded database server.
  */
 import os from 'node:os'
 
@@ -33,6 +34,8 @@ const indexed = givenServer() !== undefined
 const sendSeconds = env('BENCH_SEND_SECONDS', indexed ? 10 : 4)
 const size = env('BENCH_SIZE', indexed ? 100_000 : 20_000)
 const webhookSeconds = env('BENCH_WEBHOOK_SECONDS', indexed ? 60 : 15)
+/** `separate`: campaigns sent by a worker process (README "Workers"), not by the site. */
+const loadWorker = process.env.BENCH_LOAD_WORKER === 'separate' ? 'separate' : 'site'
 const loadCaps = (process.env.BENCH_LOAD_CAPS ?? (indexed ? '80,1000' : '80'))
   .split(',')
   .map(Number)
@@ -193,6 +196,7 @@ const main = async () => {
           contacts: loadContacts(cap),
           latencyMs: 200,
           senders: 16,
+          worker: loadWorker,
         })
         results.push(result)
         process.stderr.write(`real load ${cap}/s: ${JSON.stringify(result)}\n`)
@@ -203,6 +207,7 @@ const main = async () => {
         table(
           [
             'cap msg/s',
+            'sent from',
             'contacts',
             'send msg/s',
             '% of cap',
@@ -218,6 +223,7 @@ const main = async () => {
           ],
           results.map((r) => [
             r.cap,
+            r.worker === 'site' ? 'the site' : 'a worker',
             r.contacts,
             fixed(r.sendRate),
             `${fixed((r.sendRate / r.cap) * 100)}%`,

@@ -46,10 +46,15 @@ export const runPipeline = async (
   payload: Payload,
   campaignId: string,
   touch?: () => Promise<void>,
+  stopping?: AbortSignal,
 ): Promise<void> => {
   // A wait for the messaging limit ends when a run starts; a full window sets it again.
   await getStore(payload).updateCampaign(campaignId, { waitingUntil: null })
-  await executeCampaign(payload, campaignId, { end: endRun(payload, campaignId), touch })
+  await executeCampaign(payload, campaignId, {
+    end: endRun(payload, campaignId),
+    stopping,
+    touch,
+  })
 }
 
 /**
@@ -60,6 +65,7 @@ export const startCampaign = async (
   payload: Payload,
   campaignId: string,
   touch?: () => Promise<void>,
+  stopping?: AbortSignal,
 ): Promise<void> => {
   const status = await getStore(payload).campaignStatus(campaignId)
   if (status === 'scheduled') {
@@ -69,7 +75,7 @@ export const startCampaign = async (
       return
     }
   }
-  await runPipeline(payload, campaignId, touch)
+  await runPipeline(payload, campaignId, touch, stopping)
 }
 
 /**

@@ -78,11 +78,29 @@ export const createAgendaQueue = async (
     processEvery: options.processEveryMs,
     removeOnComplete: true,
   })
+  const stopping = new AbortController()
+  const running = new Set<Promise<void>>()
   agenda.define<JobData>(
     campaignJobName,
     async (job) => {
       // A failed lock renewal must not abort a batch mid-send; the claims keep sending safe.
-      await run(payload, job.attrs.data.campaignId, () => job.touch().catch(() => undefined))
+      const work = run(
+        payload,
+        job.attrs.data.campaignId,
+        () => job.touch().catch(() => undefined),
+        stopping.signal,
+      )
+      running.add(work)
+      try {
+        await work
+      } finally {
+        running.delete(work)
+      }
+      if (stopping.signal.aborted) {
+        // Stopped mid-campaign: never reported done, so that stop() unlocks the job for
+        // another worker instead of Agenda removing it as completed.
+        await new Promise<never>(() => undefined)
+      }
     },
     { concurrency: options.concurrency, lockLifetime: options.lockLifetimeMs },
   )
@@ -101,6 +119,8 @@ export const createAgendaQueue = async (
       await agenda.schedule<JobData>(at, campaignJobName, { campaignId })
     },
     stop: async () => {
+      stopping.abort()
+      await Promise.allSettled(running)
       await agenda.stop()
       await storage.close()
     },

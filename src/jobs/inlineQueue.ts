@@ -17,10 +17,12 @@ export const createInlineQueue = (
 ): { resume(): Promise<void> } & CampaignQueue => {
   const timers = new Map<string, NodeJS.Timeout>()
   const running = new Set<Promise<void>>()
+  const stopping = new AbortController()
 
   const run = (campaignId: string) => {
-    const task = runCampaign(payload, campaignId).catch((error: unknown) =>
-      payload.logger.error({ campaignId, err: error }, 'whatsapp campaign run failed'),
+    const task = runCampaign(payload, campaignId, undefined, stopping.signal).catch(
+      (error: unknown) =>
+        payload.logger.error({ campaignId, err: error }, 'whatsapp campaign run failed'),
     )
     running.add(task)
     void task.finally(() => running.delete(task))
@@ -61,6 +63,7 @@ export const createInlineQueue = (
     stop: async () => {
       timers.forEach((timer) => clearTimeout(timer))
       timers.clear()
+      stopping.abort()
       await Promise.all(running)
     },
     unschedule: (campaignId) => {

@@ -6,8 +6,9 @@ import { getPluginOptions } from '../pluginContext.js'
 import { getQueue, stopCampaignQueue } from './index.js'
 
 /**
- * Keeps this process working campaign jobs until SIGINT/SIGTERM, then stops taking jobs and
- * lets running sends finish recording before exiting.
+ * Keeps this process working campaign jobs until SIGINT/SIGTERM, then stops taking jobs, lets
+ * sends in flight finish and be recorded, gives back the recipients not sent (their campaign
+ * stays running, its job unlocked for another worker), and exits.
  */
 export const runWorker = async (payload: Payload, run: CampaignRunner): Promise<void> => {
   const options = getPluginOptions(payload)
@@ -27,5 +28,9 @@ export const runWorker = async (payload: Payload, run: CampaignRunner): Promise<
     process.once('SIGTERM', stop)
   })
   await stopCampaignQueue(payload)
-  await payload.destroy()
+  // Payload's Postgres adapter keeps a connection open after destroy (and its destroy may wait
+  // on it), which would keep this process alive after the signal: it exits once destroyed or
+  // after a few seconds.
+  await Promise.race([payload.destroy(), new Promise((resolve) => setTimeout(resolve, 5000))])
+  process.exit(0)
 }

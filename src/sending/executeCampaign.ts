@@ -36,6 +36,8 @@ export type ExecuteOptions = {
    * run, so a database outage while it writes starts the run over like any other.
    */
   end: (end: RunEnd) => Promise<void>
+  /** Aborted when this process stops: sending stops as on a pause, the campaign stays running. */
+  stopping?: AbortSignal
   /** Keeps the queue's lock on the job alive during long campaigns. */
   touch?: () => Promise<void>
 }
@@ -71,7 +73,7 @@ export const executeCampaign = async (
 const executeOnce = async (
   payload: Payload,
   campaignId: string,
-  { end, touch }: ExecuteOptions,
+  { end, stopping, touch }: ExecuteOptions,
 ): Promise<void> => {
   const store = getStore(payload)
   const retry = createRetryTransient(payload.logger, getPluginOptions(payload).databaseRetryMs)
@@ -155,6 +157,7 @@ const executeOnce = async (
             })
         : undefined,
       send: createGraphSender(options, account),
+      stopping,
       store,
       templateName: template.name,
     })

@@ -37,6 +37,8 @@ export type SendLoopArgs = {
    */
   reserveRecipients?: (phones: string[]) => Promise<Reservation>
   send: SendTemplate
+  /** Aborted when the process stops: the loop stops as on a pause. */
+  stopping?: AbortSignal
   store: SendLoopStore
   templateName: string
 }
@@ -79,7 +81,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   let stopped = false
   /** Set once the messaging limit held recipients back: this batch is the run's last. */
   let waitingUntil: Date | undefined
-  const halted = () => Boolean(refusal || breakerTripped || stopped)
+  const halted = () => Boolean(refusal || breakerTripped || stopped || args.stopping?.aborted)
 
   /** Feeds the breaker with a send's final outcome. */
   const counted = (outcome: SendOutcome): SendOutcome => {
@@ -286,7 +288,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
     if (breakerTripped) {
       return { breaker: breakerTripped, reason: 'breaker' }
     }
-    if (stopped) {
+    if (stopped || args.stopping?.aborted) {
       return { reason: 'stopped' }
     }
     return waitingUntil ? { reason: 'waiting', resumeAt: waitingUntil } : { reason: 'drained' }

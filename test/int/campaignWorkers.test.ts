@@ -122,4 +122,54 @@ describe('several workers', () => {
       await app.close()
     }
   })
+
+  test('a worker stopped with SIGTERM mid-campaign records what it sent, exits, and the next finishes', async () => {
+    const databaseUri = testDatabaseUri('workers_sigterm')
+    const app = await bootPayload('workers_sigterm', {
+      databaseUri,
+      pluginOptions: { claimLeaseMs: 3000, graphApiUrl: simulator.url, queue: { worker: false } },
+    })
+    const workerArgs = { claimLeaseMs: 3000, databaseUri, graphUrl: simulator.url }
+    let worker: ChildProcess | undefined
+    try {
+      simulator.reset()
+      const account = await createAccount(app.payload, { messagesPerSecond: 40 })
+      const templates = await createDemoTemplates(app.payload, account.id)
+      const phones = await createContacts(app.payload, account.id, 120, { label: 'sigterm' })
+      const campaign = await createCampaign(app.payload, {
+        account: account.id,
+        audienceType: 'contacts',
+        template: templates.hello_world,
+      })
+      worker = await startWorker(workerArgs)
+      const token = await app.login()
+      expect(
+        (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
+      ).toBe(200)
+      while (simulator.sent.length < 30) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const stopped = worker
+      const exit = new Promise<null | number>((resolve) => stopped.once('exit', resolve))
+      stopped.kill('SIGTERM')
+      const code = await Promise.race([
+        exit,
+        new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
+      ])
+      expect(code).toBe(0)
+      expect(simulator.sent.length).toBeLessThan(120)
+
+      worker = await startWorker(workerArgs)
+      const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
+      // A graceful stop leaves no outcome unknown: every send was recorded before exiting.
+      await expectEachSentOnceOrUnknown(app.payload, campaign.id, {
+        counts: simulator.countsByRecipient(),
+        phones,
+      })
+      expect(done.sentCount).toBe(120)
+    } finally {
+      await killWorker(worker)
+      await app.close()
+    }
+  })
 })
