@@ -21,7 +21,9 @@ const config = createConfig({
   },
 })
 process.on('unhandledRejection', (error) => {
-  process.stderr.write(`worker: unhandled rejection: ${error instanceof Error ? error.stack : String(error)}\n`)
+  process.stderr.write(
+    `worker: unhandled rejection: ${error instanceof Error ? error.stack : String(error)}\n`,
+  )
   process.exit(1)
 })
 const payload = await getPayload({ config })
