@@ -10,6 +10,9 @@
  * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set, sent by the site
  * or, with BENCH_LOAD_WORKER=separate, by a worker process; BENCH_SITE_PROFILE=dir writes CPU
  * profiles of the site and BENCH_DB_PROFILE=dir of the embedded database server.
+ * BENCH_ONLY=devapp (never by default: it moves this checkout's .data aside while it runs) runs
+ * a campaign of BENCH_DEVAPP_CONTACTS 4000 at BENCH_DEVAPP_CAP 1000 msg/s in `next dev` (see
+ * devApp.ts).
  */
 import os from 'node:os'
 
@@ -20,6 +23,7 @@ import { demoTemplates, startCloudApiSimulator } from '../dev/simulator/index.js
 import { benchAnalytics } from './analytics.js'
 import { bootBench } from './boot.js'
 import { givenServer } from './database.js'
+import { benchDevApp, type DevAppResult } from './devApp.js'
 import { benchMaterialize } from './materialize.js'
 import { benchRows } from './phones.js'
 import { onPostgres } from './rawTables.js'
@@ -50,7 +54,61 @@ const table = (head: string[], rows: Array<Array<number | string>>) =>
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n')
 
+/** The dev app's section: it runs alone (next dev holds everything in one process). */
+const devAppSection = async () => {
+  const result: DevAppResult = await benchDevApp({
+    cap: env('BENCH_DEVAPP_CAP', 1000),
+    contacts: env('BENCH_DEVAPP_CONTACTS', 4000),
+  })
+  process.stderr.write(`dev app: ${JSON.stringify(result)}\n`)
+  const counters = (c: Record<string, number>) =>
+    ['totalCount', 'sentCount', 'deliveredCount', 'readCount', 'failedCount', 'unknownCount']
+      .map((name) => c[name] ?? '-')
+      .join('/')
+  return [
+    '',
+    '## 7. The dev app under a campaign (`next dev`: Next, Payload, the embedded database and the simulator with its webhooks in one process; the campaign read every second)',
+    table(
+      [
+        'contacts',
+        'cap msg/s',
+        'survived',
+        'app peak RSS MB',
+        'duration s',
+        'slowest GET ms',
+        'counters total/sent/delivered/read/failed/unknown',
+        'recount',
+        'counters = recount',
+      ],
+      [
+        [
+          result.contacts,
+          result.cap,
+          result.survived ? 'yes' : `NO (${result.death})`,
+          fixed(result.peakRssMb, 0),
+          fixed(result.durationSeconds, 0),
+          fixed(result.maxGetMs, 0),
+          counters(result.counters),
+          counters(result.recount),
+          result.countersExact ? 'yes' : 'NO',
+        ],
+      ],
+    ),
+    `The app's output: ${result.log}. Duration: from the run request until the campaign ended and its counters stayed unchanged for 15 s.`,
+    ...Object.entries(result.unknownReasons).map(
+      ([reason, n]) => `Unknown outcome (${n} of the first 200): ${reason}`,
+    ),
+  ]
+}
+
 const main = async () => {
+  const devApp = only.includes('devapp') ? await devAppSection() : []
+  if (only.every((section) => section === 'devapp')) {
+    process.stdout.write(
+      `${[`# payload-plugin-whatsapp-campaigns benchmark`, ...devApp].join('\n')}\n`,
+    )
+    return
+  }
   const simulator = await startCloudApiSimulator({
     accounts: [demoAccount],
     templates: { [demoAccount.wabaId]: demoTemplates },
@@ -69,6 +127,7 @@ const main = async () => {
     `# payload-plugin-whatsapp-campaigns benchmark`,
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     `Database: ${app.database}`,
+    ...devApp,
   ]
   try {
     let messageIds: string[] = []
