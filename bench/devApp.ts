@@ -10,12 +10,13 @@
  */
 import { MongoClient, ObjectId } from 'mongodb'
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, existsSync, promises as fs, readFileSync } from 'node:fs'
+import { createWriteStream, existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import { freePort } from '../dev/database/embeddedServer.js'
 import { devUser } from '../dev/seed.js'
+import { rssMb } from './processMemory.js'
 
 export type DevAppScenario = { cap: number; contacts: number }
 
@@ -42,29 +43,6 @@ export type DevAppResult = {
 
 const dataDir = path.resolve('.data')
 const distDir = '.next-devapp'
-
-/** Resident memory of a process and its children (MB), from /proc. */
-export const rssMb = (pid: number): number => {
-  const rss = (id: number) => {
-    try {
-      const line = readFileSync(`/proc/${id}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
-      return line ? Number(line[1]) / 1024 : 0
-    } catch {
-      return 0
-    }
-  }
-  let children: number[] = []
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-  } catch {
-    // Gone.
-  }
-  return rss(pid) + children.reduce((sum, child) => sum + rssMb(child), 0)
-}
 
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) =>

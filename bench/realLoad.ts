@@ -8,8 +8,7 @@ import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload } from 'payload'
 
 import { type ChildProcess, fork, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { getPayload } from 'payload'
 
@@ -17,6 +16,7 @@ import type { LoadReport } from './loadSimulator.js'
 
 import { createConfig } from '../dev/createConfig.js'
 import { isPostgresUri } from '../dev/database/adapter.js'
+import { freePort } from '../dev/database/embeddedServer.js'
 import { demoAccountData } from '../dev/demoAccount.js'
 import { demoAudiences } from '../dev/demoAudiences.js'
 import { devUser } from '../dev/seed.js'
@@ -26,6 +26,7 @@ import { templateDocument } from '../src/meta/templateDocument.js'
 import { getStore } from '../src/store/index.js'
 import { startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
+import { rssMb } from './processMemory.js'
 
 export type RealLoadScenario = {
   cap: number
@@ -57,14 +58,6 @@ export type RealLoadResult = {
 } & RealLoadScenario
 
 const buildDir = '.next-bench'
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) =>
@@ -101,29 +94,6 @@ const ensureBuild = async () => {
   if (build.exitCode !== 0) {
     throw new Error(`next build exited with ${build.exitCode}`)
   }
-}
-
-/** Resident memory of a process and its children (MB), from /proc. */
-const rssMb = (pid: number): number => {
-  const rss = (id: number) => {
-    try {
-      const line = readFileSync(`/proc/${id}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
-      return line ? Number(line[1]) / 1024 : 0
-    } catch {
-      return 0
-    }
-  }
-  let children: number[] = []
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-  } catch {
-    // Gone.
-  }
-  return rss(pid) + children.reduce((sum, child) => sum + rssMb(child), 0)
 }
 
 /** The account, its templates and `contacts` contacts, as the seed would, plus the admin user. */
