@@ -3,16 +3,20 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { SlotPacer } from '../../src/sending/slotPacer.js'
 
 /** The shared per-number schedule as the stores keep it: each reservation starts at max(now, end). */
-const memorySchedule = () => {
+const memorySchedule = (roundTripMs = 0) => {
   const ends = new Map<string, number>()
   const calls: number[] = []
   return {
     calls,
-    reserveSlots: (key: string, count: number, intervalMs: number) => {
+    reserveSlots: async (key: string, count: number, intervalMs: number) => {
       calls.push(count)
       const start = Math.max(Date.now(), ends.get(key) ?? 0)
       ends.set(key, start + count * intervalMs)
-      return Promise.resolve(start)
+      // The database's answer takes a while to come back, as under load.
+      if (roundTripMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, roundTripMs))
+      }
+      return start
     },
   }
 }
@@ -59,7 +63,45 @@ describe('SlotPacer', () => {
     expect(Math.max(...times) - start).toBeGreaterThan(5000)
     expect(Math.max(...times) - start).toBeLessThan(5300)
     expect(schedule.calls.every((count) => count === 40)).toBe(true)
-    expect(schedule.calls).toHaveLength(5)
+    // Five seconds of slots, and the sixth reserved ahead while the fifth was half used.
+    expect(schedule.calls).toHaveLength(6)
+  })
+
+  test('the next second is reserved ahead: a slow database costs no slot', async () => {
+    // 60 ms for each reservation to come back: waiting for it at each second's first slot
+    // would miss that slot and the next (26 ms apart at 40/s), 5% of the rate.
+    const schedule = memorySchedule(60)
+    const pacer = new SlotPacer(schedule, 'PN1', 40)
+    const start = Date.now()
+    const times = await takeSlots([pacer], 200, 10_000)
+    expect(busiestWindow(times)).toBeLessThanOrEqual(40)
+    // 199 intervals of 1/(0.97 × 40) s after the first reservation's 60 ms.
+    expect(Math.max(...times) - start).toBeLessThan(60 + 199 * 25.78 + 5)
+  })
+
+  test('a process late by up to 20 ms still sends at every slot, never above the rate', async () => {
+    const schedule = memorySchedule()
+    const pacer = new SlotPacer(schedule, 'PN1', 80)
+    const start = Date.now()
+    const times: number[] = []
+    for (let i = 0; i < 400; i++) {
+      let sent = false
+      const wait = pacer.wait().then(() => (sent = true))
+      while (!sent) {
+        await vi.advanceTimersByTimeAsync(0)
+        if (!sent && vi.getTimerCount() > 0) {
+          // The pacer's timer fires at its slot, but the event loop, busy elsewhere, runs it
+          // 0–20 ms later.
+          vi.advanceTimersToNextTimer()
+          vi.setSystemTime(Date.now() + ((i * 8) % 21))
+        }
+      }
+      await wait
+      times.push(Date.now())
+    }
+    expect(busiestWindow(times)).toBeLessThanOrEqual(80)
+    // No slot was skipped: the 400th send went at the 400th slot of 1/(0.97 × 80) s.
+    expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 21)
   })
 
   test('pacers of several campaigns on one number share its rate', async () => {
