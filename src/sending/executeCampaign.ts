@@ -157,6 +157,7 @@ const executeOnce = async (
             })
         : undefined,
       send: createGraphSender(options, account),
+      sendTimeoutMs: options.graphTimeoutMs,
       stopping,
       store,
       templateName: template.name,

@@ -37,6 +37,11 @@ export type SendLoopArgs = {
    */
   reserveRecipients?: (phones: string[]) => Promise<Reservation>
   send: SendTemplate
+  /**
+   * How long a send waits for Meta's answer: fewer sends are kept in flight while answers take
+   * over a quarter of it, so they keep coming well within it (absent: a fixed bound).
+   */
+  sendTimeoutMs?: number
   /** Aborted when the process stops: the loop stops as on a pause. */
   stopping?: AbortSignal
   store: SendLoopStore
@@ -72,7 +77,13 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   // Outcomes are recorded per half second of sending: a status webhook that beats its send
   // result waits for that record, so it must not wait for the whole batch.
   const recordEvery = Math.max(1, Math.round(args.messagesPerSecond / 2))
-  const inFlight = new InFlight(Math.max(200, args.messagesPerSecond * 4))
+  // Up to four seconds of sending waiting for answers; half a second to begin with, doubled each
+  // round trip while answers are quick.
+  const inFlight = new InFlight(
+    Math.max(200, args.messagesPerSecond * 4),
+    args.sendTimeoutMs === undefined ? undefined : args.sendTimeoutMs / 4,
+    Math.max(100, args.messagesPerSecond / 2),
+  )
   const recording: Promise<void>[] = []
   /** Meta refused the account, number or template: nothing more is sent. */
   let refusal: SendFailure | undefined
@@ -105,12 +116,14 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       if (attempt > 1) {
         await pacer.wait()
       }
+      const startedAt = performance.now()
       const result = await args.send({
         components: args.renderComponents(recipient),
         language: args.language,
         templateName: args.templateName,
         to: recipient.phoneNumber,
       })
+      inFlight.answered(startedAt)
       if (result.ok) {
         return counted({
           id: recipient.id,

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
 import type { CampaignStatus } from '../../src/collections/campaignStatuses.js'
 import type { SendLoopArgs, SendLoopStore } from '../../src/sending/sendLoop.js'
@@ -333,5 +333,46 @@ describe('send loop (fake store and sender)', () => {
       expect(recordedAt.get(id)! - sent.at, id).toBeLessThan(800)
       expect(recordedAt.get(id)!, id).toBeLessThan(lastSentAt - 1000)
     }
+  })
+})
+
+describe('send loop against a slow Meta (fake timers)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('keeps fewer sends in flight as Meta slows down, so none waits past the timeout', async () => {
+    // 500/s against a Meta answering one request after another, 100 a second at first and
+    // 12 a second five seconds later; a send waiting longer than the 15 s timeout ends unknown,
+    // as the Graph client's does.
+    const fake = fakeStore(1000)
+    const start = Date.now()
+    let free = start
+    const waits: number[] = []
+    const send = async (message: TemplateMessage): Promise<SendResult> => {
+      const startedAt = Date.now()
+      const perSecond = Math.max(12, 100 - (18 * (startedAt - start)) / 1000)
+      free = Math.max(startedAt, free) + 1000 / perSecond
+      const answerAt = free
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(answerAt, startedAt + 15_000) - startedAt),
+      )
+      waits.push(Date.now() - startedAt)
+      return answerAt - startedAt > 15_000
+        ? {
+            error: { code: undefined, kind: 'transient', message: 'timeout', outcomeUnknown: true },
+            ok: false,
+          }
+        : ok(message)
+    }
+    const run = loop(fake, send, { messagesPerSecond: 500, sendTimeoutMs: 15_000 })
+    await vi.advanceTimersByTimeAsync(200_000)
+    await run
+    const kinds = [...fake.outcomes.values()].map((list) => list.at(-1)!.kind)
+    expect(kinds.filter((kind) => kind === 'sent')).toHaveLength(1000)
+    expect(Math.max(...waits)).toBeLessThan(15_000)
   })
 })
