@@ -48,6 +48,8 @@ export type RealLoadResult = {
   lagMissing: number
   lagP50Ms: number
   lagP99Ms: number
+  /** The longest time between two consecutive sends (ms): a stall of the sending. */
+  longestPauseMs: number
   /** The embedded database server's peak resident memory (MB), when it runs apart. */
   peakDatabaseRssMb: number
   peakRssMb: number
@@ -299,6 +301,8 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       doc.readCount === counts.read &&
       doc.failedCount === counts.failed
     const times = report.sentTimes
+    const inOrder = [...times].sort((a, b) => a - b)
+    const longestPauseMs = Math.max(0, ...inOrder.slice(1).map((t, i) => t - inOrder[i]))
     const span = (Math.max(...times) - Math.min(...times)) / 1000
     const webhookSpan = (Math.max(...units) - Math.min(...times)) / 1000
     return {
@@ -311,6 +315,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       lagMissing: missing,
       lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
       lagP99Ms: lags.length > 0 ? percentile(lags, 99) : Number.NaN,
+      longestPauseMs,
       peakDatabaseRssMb,
       peakRssMb,
       posted: report.posted,

@@ -117,6 +117,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         await pacer.wait()
       }
       const startedAt = performance.now()
+      const sentAt = Date.now()
       const result = await args.send({
         components: args.renderComponents(recipient),
         language: args.language,
@@ -157,7 +158,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         })
       }
       if (error.kind === 'throttle') {
-        await pacer.penalize(1000)
+        await pacer.throttled(sentAt)
       } else {
         await sleep(Math.min(8000, 250 * 2 ** attempt))
       }

@@ -44,6 +44,16 @@ const takeSlots = async (pacers: SlotPacer[], perPacer: number, runForMs: number
   return times
 }
 
+/** Runs the fake clock only until each pacer hands out its next slot; returns those slots' times. */
+const nextSlots = async (...pacers: SlotPacer[]) => {
+  const times: (number | undefined)[] = pacers.map(() => undefined)
+  const waits = pacers.map((pacer, i) => pacer.wait().then(() => (times[i] = Date.now())))
+  while (times.includes(undefined)) {
+    await vi.advanceTimersToNextTimerAsync()
+  }
+  return Promise.all(waits)
+}
+
 describe('SlotPacer', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_700_000_000_000 })
@@ -79,7 +89,7 @@ describe('SlotPacer', () => {
     expect(Math.max(...times) - start).toBeLessThan(60 + 199 * 25.78 + 5)
   })
 
-  test('a process late by up to 20 ms still sends at every slot, never above the rate', async () => {
+  test('a process late by up to 10 ms still sends at every slot, never above the rate', async () => {
     const schedule = memorySchedule()
     const pacer = new SlotPacer(schedule, 'PN1', 80)
     const start = Date.now()
@@ -91,9 +101,9 @@ describe('SlotPacer', () => {
         await vi.advanceTimersByTimeAsync(0)
         if (!sent && vi.getTimerCount() > 0) {
           // The pacer's timer fires at its slot, but the event loop, busy elsewhere, runs it
-          // 0–20 ms later.
+          // 0–10 ms later.
           vi.advanceTimersToNextTimer()
-          vi.setSystemTime(Date.now() + ((i * 8) % 21))
+          vi.setSystemTime(Date.now() + ((i * 4) % 11))
         }
       }
       await wait
@@ -101,7 +111,7 @@ describe('SlotPacer', () => {
     }
     expect(busiestWindow(times)).toBeLessThanOrEqual(80)
     // No slot was skipped: the 400th send went at the 400th slot of 1/(0.97 × 80) s.
-    expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 21)
+    expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 11)
   })
 
   test('pacers of several campaigns on one number share its rate', async () => {
@@ -134,14 +144,40 @@ describe('SlotPacer', () => {
     }
   })
 
-  test('penalize pushes the shared schedule back', async () => {
+  test('a throughput error pauses the number briefly, for every pacer on it, once per burst', async () => {
     const schedule = memorySchedule()
     const pacer = new SlotPacer(schedule, 'PN1', 10)
     await pacer.wait()
+    const sentAt = Date.now()
     const before = Date.now()
-    await pacer.penalize(3000)
+    // Three sends of one burst answered 130429: one pause of 250 ms.
+    await Promise.all([1, 2, 3].map(() => pacer.throttled(sentAt)))
     const other = new SlotPacer(schedule, 'PN1', 10)
-    const times = await takeSlots([other], 1, 5000)
-    expect(times[0] - before).toBeGreaterThanOrEqual(3000)
+    const [otherAt, mineAt] = await nextSlots(other, pacer)
+    expect(mineAt - before).toBeGreaterThanOrEqual(250)
+    // This pacer's own slots after the pause are still used: no second of them is thrown away.
+    expect(mineAt - before).toBeLessThan(250 + 1000 / (10 * 0.97) + 1)
+    expect(otherAt - before).toBeGreaterThanOrEqual(250)
+  })
+
+  test('throughput errors again within 10 s double the pause, up to 4 s', async () => {
+    const schedule = memorySchedule()
+    const pacer = new SlotPacer(schedule, 'PN1', 10)
+    const pauses: number[] = []
+    for (let i = 0; i < 7; i++) {
+      const [sentAt] = await nextSlots(pacer)
+      await pacer.throttled(sentAt)
+      pauses.push((await nextSlots(pacer))[0] - sentAt)
+    }
+    const expected = [250, 500, 1000, 2000, 4000, 4000, 4000]
+    pauses.forEach((pause, i) => {
+      expect(pause).toBeGreaterThanOrEqual(expected[i])
+      expect(pause).toBeLessThan(expected[i] + 1000 / (10 * 0.97) + 1)
+    })
+    // Ten quiet seconds later, a throughput error pauses 250 ms again.
+    vi.setSystemTime(Date.now() + 10_000)
+    const [sentAt] = await nextSlots(pacer)
+    await pacer.throttled(sentAt)
+    expect((await nextSlots(pacer))[0] - sentAt).toBeLessThan(250 + 1000 / (10 * 0.97) + 1)
   })
 })
