@@ -296,6 +296,20 @@ export const startCloudApiSimulator = async (
     return inWindow < options.throughputCap
   }
 
+  /** Keeps each number's accepted times in order (answers may come back out of order). */
+  const accept = (phoneNumberId: string, at: number) => {
+    const times = acceptedAt.get(phoneNumberId) ?? []
+    let i = times.length
+    while (i > 0 && times[i - 1] > at) {
+      i--
+    }
+    times.splice(i, 0, at)
+    if (times.length > 10_000) {
+      times.splice(0, times.length - 5000)
+    }
+    acceptedAt.set(phoneNumberId, times)
+  }
+
   const handleSend = async (
     req: http.IncomingMessage,
     res: http.ServerResponse,
@@ -310,6 +324,10 @@ export const startCloudApiSimulator = async (
     }
     const forcedError = (code: number, to: string) =>
       reply(metaError(code === 190 ? 401 : 400, code, errorMessages[code] ?? `Error ${code}`), to)
+    // Meta counts a send against the number's throughput when the request reaches it; the
+    // latency is its answer's. (Counted after a timer, sends that arrived apart would bunch
+    // whenever this process is busy, as expired timers all fire in one tick.)
+    const receivedAt = Date.now()
     await sleep(pick(options.latencyMs))
     const account = accountByPhone(phoneNumberId)
     if (!account) {
@@ -378,8 +396,7 @@ export const startCloudApiSimulator = async (
       const code = options.failureCode ?? 131026
       return reply(metaError(400, code, errorMessages[code] ?? `Error ${code}`), to)
     }
-    const now = Date.now()
-    if (!withinCap(phoneNumberId, now)) {
+    if (!withinCap(phoneNumberId, receivedAt)) {
       return reply(
         metaError(
           400,
@@ -390,14 +407,14 @@ export const startCloudApiSimulator = async (
         to,
       )
     }
-    acceptedAt.set(phoneNumberId, [...(acceptedAt.get(phoneNumberId) ?? []), now].slice(-5000))
+    accept(phoneNumberId, receivedAt)
     const message: SentMessage = {
       id: `wamid.${randomBytes(18).toString('base64url')}`,
       category: template.category,
       components: body.template.components ?? [],
       language: String(body.template.language?.code),
       phoneNumberId,
-      receivedAt: now,
+      receivedAt,
       templateName: template.name,
       to,
     }
@@ -535,7 +552,10 @@ export const startCloudApiSimulator = async (
     },
     flushWebhooks: () => webhooks.flush(),
     maxInAnyWindow: (phoneNumberId, windowMs = 1000) => {
-      const times = sent.filter((m) => m.phoneNumberId === phoneNumberId).map((m) => m.receivedAt)
+      const times = sent
+        .filter((m) => m.phoneNumberId === phoneNumberId)
+        .map((m) => m.receivedAt)
+        .sort((a, b) => a - b)
       let best = 0
       for (let end = 0, start = 0; end < times.length; end++) {
         while (times[end] - times[start] >= windowMs) {

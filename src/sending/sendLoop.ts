@@ -179,51 +179,67 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   }
 
   async function loop(): Promise<SendLoopResult> {
-    // Each batch comes with its opted-out and blocked phones, checked as it is claimed.
-    const claimNext = async () => {
-      const batch = await store.claimBatch(campaignId, batchSize)
-      const excluded =
-        batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : noPhones
-      return { batch, excluded }
-    }
     /** The batch's phones the messaging limit lets through now (all, without a limit). */
     const reserve = async (batch: ClaimedRecipient[], excluded: ExcludedPhones) => {
       const phones = batch.map((r) => r.phoneNumber).filter((phone) => !excluded.has(phone))
       if (!args.reserveRecipients || phones.length === 0) {
         return undefined
       }
-      const reservation = await args.reserveRecipients(phones)
-      if (reservation.resumeAt) {
-        waitingUntil = reservation.resumeAt
-      }
-      return reservation
+      return args.reserveRecipients(phones)
     }
-    const nothing = Promise.resolve({ batch: [] as ClaimedRecipient[], excluded: noPhones })
-    let next = claimNext()
+    // Everything a batch needs before its first send (its opted-out and blocked phones, its room
+    // under the messaging limit) is fetched with it, while the previous batch is still sending:
+    // a database round trip between batches would let the number's slots pass unused.
+    const claimNext = async () => {
+      await watchStatus()
+      await args.onBatch?.()
+      const batch = halted() ? [] : await store.claimBatch(campaignId, batchSize)
+      const excluded =
+        batch.length > 0 ? await args.excludedPhones(batch.map((r) => r.phoneNumber)) : noPhones
+      return { batch, excluded, reservation: await reserve(batch, excluded) }
+    }
+    /** A claimed batch goes back to pending unsent, with the room it took under the limit. */
+    const release = (claimed: Awaited<ReturnType<typeof claimNext>>) => {
+      const { batch, reservation } = claimed
+      if (batch.length === 0) {
+        return
+      }
+      recording.push(
+        store
+          .recordOutcomes(
+            campaignId,
+            batch.map((r) => ({ id: r.id, kind: 'released' })),
+          )
+          .then(async () => {
+            if (reservation && reservation.allowed.length > 0) {
+              await args.releaseRecipients?.(reservation, reservation.allowed)
+            }
+          }),
+      )
+    }
+    const nothing = Promise.resolve({
+      batch: [] as ClaimedRecipient[],
+      excluded: noPhones,
+      reservation: undefined,
+    })
+    let next: ReturnType<typeof claimNext> = claimNext()
     for (;;) {
-      const { batch, excluded } = await next
+      const claimed = await next
+      const { batch, excluded, reservation } = claimed
+      next = nothing
       if (batch.length === 0) {
         break
       }
-      await watchStatus()
       if (halted()) {
-        recording.push(
-          store.recordOutcomes(
-            campaignId,
-            batch.map((r) => ({ id: r.id, kind: 'released' })),
-          ),
-        )
-        next = nothing
+        release(claimed)
         break
       }
-      await args.onBatch?.()
-      const reservation = await reserve(batch, excluded)
+      waitingUntil = reservation?.resumeAt ?? undefined
       const allowed = reservation && new Set(reservation.allowed)
       // The following batch is claimed when this one is half fired, so sending never waits on
       // the database, and a dead worker leaves at most about two batches unresolved. None
       // follows a batch the messaging limit cut short.
       const prefetchAt = waitingUntil ? -1 : Math.floor(batch.length / 2)
-      next = nothing
       /** Records a run of the batch's outcomes once they are all in. */
       const record = (part: ClaimedRecipient[], outcomes: Promise<SendOutcome>[]) =>
         recording.push(
@@ -286,15 +302,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       }
     }
     // A batch claimed ahead but not sent goes back to pending.
-    const { batch: unsent } = await next
-    if (unsent.length > 0) {
-      recording.push(
-        store.recordOutcomes(
-          campaignId,
-          unsent.map((r) => ({ id: r.id, kind: 'released' })),
-        ),
-      )
-    }
+    release(await next)
     await Promise.all(recording)
     if (refusal) {
       return { reason: 'refused', refusal }

@@ -344,6 +344,31 @@ describe('send loop against a slow Meta (fake timers)', () => {
     vi.useRealTimers()
   })
 
+  test('between batches no send waits on the database: the next batch comes with its checks', async () => {
+    // Every database read and the messaging-limit reservation take 100 ms, as under load; at
+    // 100/s a send is due every 10.3 ms, so waiting on them at a batch boundary would leave a gap.
+    const fake = fakeStore(600)
+    const slow = <T>(value: () => Promise<T>) =>
+      new Promise<T>((resolve) => setTimeout(() => resolve(value()), 100))
+    const { campaignStatus, claimBatch } = fake.store
+    fake.store.campaignStatus = (id) => slow(() => campaignStatus(id))
+    fake.store.claimBatch = (id, limit) => slow(() => claimBatch(id, limit))
+    const sender = fakeSender(ok)
+    const run = loop(fake, sender.send, {
+      messagesPerSecond: 100,
+      onBatch: () => slow(() => Promise.resolve()),
+      reserveRecipients: (phones) =>
+        slow(() => Promise.resolve({ allowed: phones, fresh: phones, resumeAt: null, token: 't' })),
+    })
+    await vi.advanceTimersByTimeAsync(20_000)
+    await run
+    expect(sender.sent).toHaveLength(600)
+    const times = sender.sent.map((s) => s.at)
+    const gaps = times.slice(1).map((t, i) => t - times[i])
+    // Three batches of 200, and no gap between sends longer than two slots.
+    expect(Math.max(...gaps)).toBeLessThan((2 * 1000) / (100 * 0.97))
+  })
+
   test('keeps fewer sends in flight as Meta slows down, so none waits past the timeout', async () => {
     // 500/s against a Meta answering one request after another, 100 a second at first and
     // 12 a second five seconds later; a send waiting longer than the 15 s timeout ends unknown,
