@@ -13,6 +13,7 @@ import type {
   TemplateStatusArgs,
 } from './types.js'
 
+import { openFrontDoor, receivedAtHeader } from './frontDoor.js'
 import { handleSwitch } from './httpSwitches.js'
 import { errorMessages, metaError, type MetaErrorReply } from './metaError.js'
 import { parametersMatch } from './validateTemplate.js'
@@ -324,10 +325,10 @@ export const startCloudApiSimulator = async (
     }
     const forcedError = (code: number, to: string) =>
       reply(metaError(code === 190 ? 401 : 400, code, errorMessages[code] ?? `Error ${code}`), to)
-    // Meta counts a send against the number's throughput when the request reaches it; the
-    // latency is its answer's. (Counted after a timer, sends that arrived apart would bunch
-    // whenever this process is busy, as expired timers all fire in one tick.)
-    const receivedAt = Date.now()
+    // Meta counts a send against the number's throughput when the request reaches it (the front
+    // door's time); the latency is its answer's. (Counted after a timer, sends that arrived apart
+    // would bunch whenever this process is busy, as expired timers all fire in one tick.)
+    const receivedAt = Number(req.headers[receivedAtHeader]) || Date.now()
     await sleep(pick(options.latencyMs))
     const account = accountByPhone(phoneNumberId)
     if (!account) {
@@ -525,18 +526,25 @@ export const startCloudApiSimulator = async (
   server.keepAliveTimeout = 30_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => {
       server.off('error', reject)
       resolve()
     })
   })
   const address = server.address()
-  const simulatorUrl = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : 0}`
+  const host = options.host ?? '127.0.0.1'
+  const frontDoor = await openFrontDoor({
+    host,
+    listenPort: options.port ?? 0,
+    port: typeof address === 'object' && address ? address.port : 0,
+  })
+  const simulatorUrl = `http://${host}:${frontDoor.port}`
 
   const simulator: CloudApiSimulator = {
     close: async () => {
       await webhooks.flush()
       hanging.forEach((res) => res.destroy())
+      await frontDoor.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

@@ -1,12 +1,16 @@
+import type { TimedRequest } from './sendThread.js'
 import type { MetaApiError, MetaTemplate, SendResult, SendTemplateArgs } from './types.js'
 
 import { classifyMetaError } from './classifyError.js'
+import { SlotMissed } from './sendThread.js'
 
 export type GraphClientOptions = {
   accessToken: string
   apiVersion?: string
   baseUrl?: string
   fetch?: typeof fetch
+  /** Makes a send at its slot (`SendTemplateArgs.slot`); without it a send goes at once. */
+  fetchAt?: (slot: { at: number; latest: number }, request: TimedRequest) => Promise<Response>
   timeoutMs?: number
 }
 
@@ -47,6 +51,7 @@ export const createGraphClient = ({
   apiVersion = 'v21.0',
   baseUrl = 'https://graph.facebook.com',
   fetch: fetchImpl = fetch,
+  fetchAt,
   timeoutMs = 15_000,
 }: GraphClientOptions) => {
   const root = `${baseUrl.replace(/\/+$/, '')}/${apiVersion}`
@@ -55,7 +60,7 @@ export const createGraphClient = ({
   const sendTemplate = async (args: SendTemplateArgs): Promise<SendResult> => {
     let response: Response
     try {
-      response = await fetchImpl(`${root}/${args.phoneNumberId}/messages`, {
+      const request = {
         body: JSON.stringify({
           type: 'template',
           messaging_product: 'whatsapp',
@@ -68,10 +73,17 @@ export const createGraphClient = ({
           to: args.to,
         }),
         headers,
-        method: 'POST',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+        method: 'POST' as const,
+      }
+      const url = `${root}/${args.phoneNumberId}/messages`
+      response =
+        fetchAt && args.slot
+          ? await fetchAt(args.slot, { ...request, timeoutMs, url })
+          : await fetchImpl(url, { ...request, signal: AbortSignal.timeout(timeoutMs) })
     } catch (error) {
+      if (error instanceof SlotMissed) {
+        return { missed: true, ok: false }
+      }
       const timedOut = (error as Error).name === 'TimeoutError'
       const code = causeCode(error)
       const beforeSending = !timedOut && code !== undefined && connectErrors.has(code)

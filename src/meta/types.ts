@@ -24,12 +24,21 @@ export type MetaApiError = {
   subcode?: number
 }
 
-export type SendResult = { error: MetaApiError; ok: false } | { messageId: string; ok: true }
+export type SendResult =
+  | { error: MetaApiError; ok: false }
+  | { messageId: string; ok: true }
+  /** Not sent: `latest` (SendTemplateArgs) passed before the request could be made. */
+  | { missed: true; ok: false }
 
 export type SendTemplateArgs = {
   components: unknown[]
   language: string
   phoneNumberId: string
+  /**
+   * When to send (Date.now() times): at `at`, never after `latest` (a request that cannot be
+   * made by then is not made: `missed`). At once if omitted.
+   */
+  slot?: { at: number; latest: number }
   templateName: string
   to: string
 }

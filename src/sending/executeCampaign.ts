@@ -4,6 +4,7 @@ import { applyErrorSignals } from '../audience/contactSignals.js'
 import { estimateCost } from '../audience/costEstimate.js'
 import { audienceEntry } from '../audience/registry.js'
 import { buildSendComponents } from '../audience/renderComponents.js'
+import { sendThreadReady } from '../meta/sendThread.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { createRetryTransient, getStore, isTransientDatabaseError } from '../store/index.js'
 import { audienceQuery, loadCampaignContext } from './campaignContext.js'
@@ -126,6 +127,7 @@ const executeOnce = async (
     await store.markStaleClaimsUnknown(campaignId, new Date(Date.now() - options.claimLeaseMs))
 
     const limit = messagingLimitOf(account, options.clock())
+    await sendThreadReady()
     const result = await runSendLoop({
       campaignId,
       errorBreaker: options.errorBreaker,
@@ -157,6 +159,8 @@ const executeOnce = async (
             })
         : undefined,
       send: createGraphSender(options, account),
+      // The Graph sender's thread fires each send at its slot: the loop hands it over this early.
+      sendLeadMs: 100,
       sendTimeoutMs: options.graphTimeoutMs,
       stopping,
       store,

@@ -3,6 +3,7 @@ import type { AccountDoc } from './campaignContext.js'
 import type { SendTemplate } from './types.js'
 
 import { createGraphClient } from '../meta/graphClient.js'
+import { fetchAt } from '../meta/sendThread.js'
 
 /** The send loop's view of Meta: one template message to one number, never throwing. */
 export const createGraphSender = (options: ResolvedOptions, account: AccountDoc): SendTemplate => {
@@ -10,11 +11,16 @@ export const createGraphSender = (options: ResolvedOptions, account: AccountDoc)
     accessToken: account.accessToken ?? '',
     apiVersion: options.graphApiVersion,
     baseUrl: options.graphApiUrl,
+    fetchAt,
     timeoutMs: options.graphTimeoutMs,
   })
-  return async (message) => {
-    const result = await client.sendTemplate({ ...message, phoneNumberId: account.phoneNumberId })
-    if (result.ok) {
+  return async (message, slot) => {
+    const result = await client.sendTemplate({
+      ...message,
+      phoneNumberId: account.phoneNumberId,
+      slot,
+    })
+    if (result.ok || 'missed' in result) {
       return result
     }
     const { error } = result

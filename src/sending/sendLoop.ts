@@ -38,6 +38,12 @@ export type SendLoopArgs = {
   reserveRecipients?: (phones: string[]) => Promise<Reservation>
   send: SendTemplate
   /**
+   * How long before its slot a message goes to `send`, for a sender that waits for the slot
+   * itself (the Graph sender's thread): a process stalled by less than this still sends on
+   * time. 0 (the default): the loop calls `send` at the slot.
+   */
+  sendLeadMs?: number
+  /**
    * How long a send waits for Meta's answer: fewer sends are kept in flight while answers take
    * over a quarter of it, so they keep coming well within it (absent: a fixed bound).
    */
@@ -107,23 +113,29 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
     return outcome
   }
 
-  /** Sends at a slot already taken by the caller; retries take slots of their own. */
-  const sendOne = async (recipient: ClaimedRecipient): Promise<SendOutcome> => {
-    for (let attempt = 1; ; attempt++) {
+  const lead = args.sendLeadMs ?? 0
+  /** Sends at `slot`, taken by the caller; retries take slots of their own. */
+  const sendOne = async (recipient: ClaimedRecipient, slot: number): Promise<SendOutcome> => {
+    for (let at = slot, attempt = 1; ;) {
       if (halted()) {
         return { id: recipient.id, kind: 'released' }
       }
-      if (attempt > 1) {
-        await pacer.wait()
+      // When the request goes out, for the in-flight bound's round trips.
+      const startedAt = performance.now() + Math.max(0, at - Date.now())
+      const result = await args.send(
+        {
+          components: args.renderComponents(recipient),
+          language: args.language,
+          templateName: args.templateName,
+          to: recipient.phoneNumber,
+        },
+        { at, latest: at + pacer.toleranceMs },
+      )
+      if ('missed' in result) {
+        // Not sent: the slot passed first. The next one is this attempt's.
+        at = await pacer.wait(lead)
+        continue
       }
-      const startedAt = performance.now()
-      const sentAt = Date.now()
-      const result = await args.send({
-        components: args.renderComponents(recipient),
-        language: args.language,
-        templateName: args.templateName,
-        to: recipient.phoneNumber,
-      })
       inFlight.answered(startedAt)
       if (result.ok) {
         return counted({
@@ -158,10 +170,12 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         })
       }
       if (error.kind === 'throttle') {
-        await pacer.throttled(sentAt)
+        await pacer.throttled(at)
       } else {
         await sleep(Math.min(8000, 250 * 2 ** attempt))
       }
+      attempt++
+      at = await pacer.wait(lead)
     }
   }
 
@@ -291,8 +305,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
           outcomes.push(Promise.resolve({ id: recipient.id, kind: 'released' }))
           continue
         }
-        await pacer.wait()
-        const outcome = sendOne(recipient)
+        const outcome = sendOne(recipient, await pacer.wait(lead))
         outcomes.push(outcome)
         await inFlight.add(outcome)
       }

@@ -23,9 +23,10 @@ export class SlotPacer {
   /** Where the last slots this pacer reserved end. */
   private reservedEnd = 0
   private slotsLeft = 0
-  private readonly toleranceMs: number
   /** Callers take slots one after another (retries run beside the main loop). */
   private turn: Promise<unknown> = Promise.resolve()
+  /** How late a slot may still be used: a send may go up to this long after its time. */
+  readonly toleranceMs: number
 
   constructor(
     private readonly store: Pick<CampaignStore, 'reserveSlots'>,
@@ -57,7 +58,7 @@ export class SlotPacer {
     return reserved
   }
 
-  private async takeSlot(): Promise<void> {
+  private async takeSlot(leadMs: number): Promise<number> {
     for (;;) {
       if (this.slotsLeft === 0) {
         this.nextSlot = await (this.ahead ?? this.reserve())
@@ -73,20 +74,20 @@ export class SlotPacer {
       if (slot < this.notBefore) {
         continue
       }
-      const delay = slot - Date.now()
+      const delay = slot - leadMs - Date.now()
       if (delay > 0) {
         await sleep(delay)
       }
       if (Date.now() - slot <= this.toleranceMs) {
-        return
+        return slot
       }
     }
   }
 
   /**
    * After Meta's throughput error for a send made at `sentAt` (Date.now()): nothing more goes on
-   * this number for a pause, 250 ms at first, doubled for each error within 10 s of the last
-   * pause, up to 4 s. Errors for sends made before the pause began are answers to the same
+   * this number for a pause, 100 ms at first, doubled for each error within a second of the last
+   * pause's end, up to 4 s. Errors for sends made before the pause began are answers to the same
    * burst and do not lengthen it. Other processes' next reservations start after it.
    */
   async throttled(sentAt: number): Promise<void> {
@@ -94,7 +95,10 @@ export class SlotPacer {
       return
     }
     const now = Date.now()
-    const ms = now - this.pause.at < 10_000 ? Math.min(4000, this.pause.ms * 2) : 250
+    // Again within a second of the pause's end: the number really is over its rate. Later, it
+    // was a burst (sends that left on time can reach Meta bunched), and the pause starts over.
+    const again = now - (this.pause.at + this.pause.ms) < 1000
+    const ms = again ? Math.min(4000, this.pause.ms * 2) : 100
     this.pause = { at: now, ms }
     this.notBefore = now + ms
     // The shared schedule's end moves to the pause's end (from this pacer's own last slot: others
@@ -106,9 +110,12 @@ export class SlotPacer {
     )
   }
 
-  /** Resolves at this caller's slot. */
-  wait(): Promise<void> {
-    const mine = this.turn.then(() => this.takeSlot())
+  /**
+   * Resolves with this caller's slot (a Date.now() time), `leadMs` before it: a sender that fires
+   * at the slot itself (the send thread) gets its message while the process is still on time.
+   */
+  wait(leadMs = 0): Promise<number> {
+    const mine = this.turn.then(() => this.takeSlot(leadMs))
     this.turn = mine.catch(() => undefined)
     return mine
   }

@@ -9,7 +9,14 @@ export type SendFailure = {
   outcomeUnknown?: boolean
 }
 
-export type SendResult = { error: SendFailure; ok: false } | { messageId: string; ok: true }
+export type SendResult =
+  | { error: SendFailure; ok: false }
+  | { messageId: string; ok: true }
+  /** Not sent: the sender could not make the request by the slot's latest time. */
+  | { missed: true; ok: false }
+
+/** When a send goes (Date.now() times): at `at`, and never after `latest`. */
+export type SendSlot = { at: number; latest: number }
 
 export type TemplateMessage = {
   components: unknown[]
@@ -18,5 +25,8 @@ export type TemplateMessage = {
   to: string
 }
 
-/** Sends one template message; never throws. */
-export type SendTemplate = (message: TemplateMessage) => Promise<SendResult>
+/**
+ * Sends one template message at its slot (at once if its time has passed, or if the sender
+ * cannot wait: then the caller waits, see SendLoopArgs.sendLeadMs); never throws.
+ */
+export type SendTemplate = (message: TemplateMessage, slot: SendSlot) => Promise<SendResult>

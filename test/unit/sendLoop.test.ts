@@ -314,6 +314,53 @@ describe('send loop (fake store and sender)', () => {
     }
   })
 
+  test('a send that missed its slot goes at the next one, without using up an attempt', async () => {
+    const fake = fakeStore(20)
+    const slots = new Map<string, number[]>()
+    const result = await loop(
+      fake,
+      (message, { at }) => {
+        const mine = [...(slots.get(message.to) ?? []), at]
+        slots.set(message.to, mine)
+        // Every first try is missed (the sender was stalled past its latest time).
+        return Promise.resolve(mine.length === 1 ? { missed: true, ok: false } : ok(message))
+      },
+      { maxAttempts: 1, messagesPerSecond: 100 },
+    )
+    expect(result).toEqual({ reason: 'drained' })
+    const kinds = [...fake.outcomes.values()].map((list) => list.map((o) => o.kind))
+    expect(kinds).toEqual(Array.from({ length: 20 }, () => ['sent']))
+    // Each second try had a slot of its own, later than the first.
+    const all = [...slots.values()].flat()
+    expect(new Set(all).size).toBe(40)
+    for (const [first, second] of slots.values()) {
+      expect(second).toBeGreaterThan(first)
+    }
+  })
+
+  test('with a lead, a sender that waits gets each message that long before its slot', async () => {
+    const fake = fakeStore(60)
+    const calls: Array<{ at: number; calledAt: number }> = []
+    await loop(
+      fake,
+      (message, { at }) => {
+        calls.push({ at, calledAt: Date.now() })
+        return Promise.resolve(ok(message))
+      },
+      { messagesPerSecond: 100, sendLeadMs: 100 },
+    )
+    expect(calls).toHaveLength(60)
+    const interval = 1000 / (100 * 0.97)
+    for (const [i, { at, calledAt }] of calls.entries()) {
+      // Handed over about 100 ms ahead (the first slots come before the lead has passed).
+      expect(at - calledAt, `send ${i}`).toBeLessThanOrEqual(102)
+      if (i > 0) {
+        expect(at - calls[i - 1].at, `send ${i}`).toBeCloseTo(interval, 3)
+      }
+    }
+    expect(calls.slice(10).every(({ at, calledAt }) => at - calledAt >= 90)).toBe(true)
+  })
+
   test('records outcomes every half second of sending, not once the whole batch is sent', async () => {
     // 40/s: batches of 80 (two seconds); results of the first 20 must be recorded long before
     // the batch's last send, as a status webhook that beats its send result waits for them.

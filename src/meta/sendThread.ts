@@ -1,0 +1,120 @@
+import { Worker } from 'node:worker_threads'
+
+/** A request for the thread: plain data, as it crosses threads. */
+export type TimedRequest = {
+  body: string
+  headers: Record<string, string>
+  method: 'POST'
+  timeoutMs: number
+  url: string
+}
+
+type Answer =
+  | { body: string; id: number; status: number; statusText: string }
+  | { error: { code?: string; message: string; name: string }; id: number }
+  | { id: number; missed: true }
+
+/** The request was not made: its latest time passed first (see SendTemplateArgs.slot). */
+export class SlotMissed extends Error {
+  constructor() {
+    super('The send slot passed before the request could be made')
+    this.name = 'SlotMissed'
+  }
+}
+
+/**
+ * The thread's whole program, run from source (`eval`) so that no bundler (Next, Payload's) has
+ * to find a second file. It does nothing but wait for each request's time and make it: a process
+ * busy with other work (a site answering webhooks) stalls its own timers by tens of
+ * milliseconds, and a send slot missed by that much is lost.
+ */
+const threadSource = `
+const { parentPort } = require('node:worker_threads')
+const run = async ({ body, headers, id, method, timeoutMs, url }) => {
+  try {
+    const response = await fetch(url, { body, headers, method, signal: AbortSignal.timeout(timeoutMs) })
+    const text = await response.text()
+    parentPort.postMessage({ body: text, id, status: response.status, statusText: response.statusText })
+  } catch (error) {
+    const code = (error && error.cause && error.cause.code) || (error && error.code)
+    parentPort.postMessage({ error: { code, message: String(error && error.message), name: String(error && error.name) }, id })
+  }
+}
+// Late past its latest time (this thread got no CPU in time), a request is not made: made late,
+// it would go in one burst with the next ones, over the number's rate.
+const go = (request) => {
+  if (Date.now() > request.latest) parentPort.postMessage({ id: request.id, missed: true })
+  else run(request)
+}
+parentPort.on('message', (request) => {
+  const delay = request.at - Date.now()
+  if (delay > 0) setTimeout(() => go(request), delay)
+  else go(request)
+})
+`
+
+type Pending = { reject: (error: Error) => void; resolve: (response: Response) => void }
+
+let thread: { online: Promise<void>; pending: Map<number, Pending>; worker: Worker } | undefined
+let nextId = 0
+
+const failure = (name: string, message: string, code?: string) =>
+  Object.assign(new Error(message), { name, ...(code ? { cause: { code } } : {}) })
+
+const start = () => {
+  const worker = new Worker(threadSource, { eval: true })
+  // Never what keeps a process alive: answers still arrive while anything else does.
+  worker.unref()
+  const pending = new Map<number, Pending>()
+  worker.on('message', (answer: Answer) => {
+    const waiting = pending.get(answer.id)
+    pending.delete(answer.id)
+    if ('missed' in answer) {
+      waiting?.reject(new SlotMissed())
+    } else if ('error' in answer) {
+      waiting?.reject(failure(answer.error.name, answer.error.message, answer.error.code))
+    } else {
+      waiting?.resolve(
+        new Response(answer.body, { status: answer.status, statusText: answer.statusText }),
+      )
+    }
+  })
+  const lost = (error: Error) => {
+    if (thread?.worker === worker) {
+      thread = undefined
+    }
+    // The requests may have been made: their outcome is unknown (no code marks them unsent).
+    for (const waiting of pending.values()) {
+      waiting.reject(failure('Error', `The send thread stopped: ${error.message}`))
+    }
+    pending.clear()
+  }
+  worker.on('error', lost)
+  worker.on('exit', (code) => lost(new Error(`exit code ${code}`)))
+  const online = new Promise<void>((resolve) => worker.once('online', resolve))
+  return { online, pending, worker }
+}
+
+/** Starts the thread if it is not running; resolves once it runs (before a campaign's first send). */
+export const sendThreadReady = async (): Promise<void> => {
+  thread ??= start()
+  await thread.online
+}
+
+/**
+ * Makes `request` at `slot.at` (a Date.now() time, or at once if that has passed) from a thread
+ * of its own, shared by the process; answers like fetch (a TimeoutError after `timeoutMs`), or
+ * rejects with SlotMissed without making it if `slot.latest` has passed.
+ */
+export const fetchAt = (
+  { at, latest }: { at: number; latest: number },
+  request: TimedRequest,
+): Promise<Response> => {
+  thread ??= start()
+  const { pending, worker } = thread
+  const id = nextId++
+  return new Promise<Response>((resolve, reject) => {
+    pending.set(id, { reject, resolve })
+    worker.postMessage({ ...request, id, at, latest })
+  })
+}
