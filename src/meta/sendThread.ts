@@ -29,16 +29,48 @@ export class SlotMissed extends Error {
  * milliseconds, and a send slot missed by that much is lost.
  */
 const threadSource = `
+const http = require('node:http')
+const https = require('node:https')
 const { parentPort } = require('node:worker_threads')
-const run = async ({ body, headers, id, method, timeoutMs, url }) => {
-  try {
-    const response = await fetch(url, { body, headers, method, signal: AbortSignal.timeout(timeoutMs) })
-    const text = await response.text()
-    parentPort.postMessage({ body: text, id, status: response.status, statusText: response.statusText })
-  } catch (error) {
-    const code = (error && error.cause && error.cause.code) || (error && error.code)
-    parentPort.postMessage({ error: { code, message: String(error && error.message), name: String(error && error.name) }, id })
+// Node's own client, not fetch: lighter per request, which counts at 1,000 requests a second.
+const clients = {
+  'http:': { agent: new http.Agent({ keepAlive: true }), request: http.request },
+  'https:': { agent: new https.Agent({ keepAlive: true }), request: https.request },
+}
+const run = ({ body, headers, id, method, timeoutMs, url }) => {
+  let settled = false
+  const settle = (answer) => {
+    if (settled) return
+    settled = true
+    clearTimeout(timer)
+    parentPort.postMessage({ ...answer, id })
   }
+  const fail = (error) =>
+    settle({ error: { code: error.code, message: String(error.message), name: String(error.name) } })
+  const timer = setTimeout(() => {
+    settle({ error: { message: 'The operation timed out', name: 'TimeoutError' } })
+    request.destroy()
+  }, timeoutMs)
+  const target = new URL(url)
+  const client = clients[target.protocol]
+  const request = client.request(
+    target,
+    { agent: client.agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, method },
+    (response) => {
+      const chunks = []
+      response.on('data', (chunk) => chunks.push(chunk))
+      response.on('end', () =>
+        settle({
+          body: Buffer.concat(chunks).toString('utf8'),
+          status: response.statusCode,
+          statusText: response.statusMessage || '',
+        }),
+      )
+      response.on('error', fail)
+    },
+  )
+  request.on('error', fail)
+  request.end(body)
 }
 // Late past its latest time (this thread got no CPU in time), a request is not made: made late,
 // it would go in one burst with the next ones, over the number's rate.

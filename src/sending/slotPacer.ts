@@ -39,11 +39,10 @@ export class SlotPacer {
     this.intervalMs = 1000 / (messagesPerSecond * headroom)
     this.chunk = Math.max(1, Math.round(messagesPerSecond))
     // Slots of all processes are at least intervalMs apart, so the sends of any second come from
-    // slots within 1000 + lateness ms: at most ⌈(1000 + lateness) × headroom × rate / 1000⌉,
-    // never above the rate while lateness < 1000/headroom − 1000 (31 ms at 0.97). A third of
-    // that slack may be spent late; the rest is left for the network, as Meta counts arrivals
-    // (two thirds late, the simulator's sliding window refused sends with 130429 under load).
-    this.toleranceMs = toleranceMs ?? (1000 / headroom - 1000) / 3
+    // slots within 1000 + lateness ms: at most ⌊(1000 + lateness) × headroom × rate / 1000⌋ + 1.
+    // Two thirds of the slack 1000/headroom − 1000 (31 ms at 0.97) makes that ⌊0.99 × rate⌋ + 1,
+    // never above the rate; sends are made that late at most (the send thread checks it too).
+    this.toleranceMs = toleranceMs ?? ((1000 / headroom - 1000) * 2) / 3
   }
 
   private reserve(): Promise<number> {

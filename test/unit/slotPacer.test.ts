@@ -89,7 +89,7 @@ describe('SlotPacer', () => {
     expect(Math.max(...times) - start).toBeLessThan(60 + 199 * 25.78 + 5)
   })
 
-  test('a process late by up to 10 ms still sends at every slot, never above the rate', async () => {
+  test('a process late by up to 20 ms still sends at every slot, never above the rate', async () => {
     const schedule = memorySchedule()
     const pacer = new SlotPacer(schedule, 'PN1', 80)
     const start = Date.now()
@@ -101,9 +101,9 @@ describe('SlotPacer', () => {
         await vi.advanceTimersByTimeAsync(0)
         if (!sent && vi.getTimerCount() > 0) {
           // The pacer's timer fires at its slot, but the event loop, busy elsewhere, runs it
-          // 0–10 ms later.
+          // 0–20 ms later.
           vi.advanceTimersToNextTimer()
-          vi.setSystemTime(Date.now() + ((i * 4) % 11))
+          vi.setSystemTime(Date.now() + ((i * 8) % 21))
         }
       }
       await wait
@@ -111,7 +111,7 @@ describe('SlotPacer', () => {
     }
     expect(busiestWindow(times)).toBeLessThanOrEqual(80)
     // No slot was skipped: the 400th send went at the 400th slot of 1/(0.97 × 80) s.
-    expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 11)
+    expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 21)
   })
 
   test('pacers of several campaigns on one number share its rate', async () => {
