@@ -20,7 +20,10 @@ export type SendLoopArgs = {
   /** Which of these phones (E.164 digits) must not be messaged any more (opted out, blocked, ...), with why. */
   excludedPhones: (phones: string[]) => Promise<ExcludedPhones>
   language: string
-  /** Retries of a transient failure before the recipient fails (retryable). */
+  /**
+   * Attempts at a transient failure before the recipient fails (retryable). Throughput errors
+   * are the number's, not the recipient's: they count apart, up to five times as many.
+   */
   maxAttempts?: number
   messagesPerSecond: number
   /** Called once per batch: keeps a queue lock alive. */
@@ -116,7 +119,7 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
   const lead = args.sendLeadMs ?? 0
   /** Sends at `slot`, taken by the caller; retries take slots of their own. */
   const sendOne = async (recipient: ClaimedRecipient, slot: number): Promise<SendOutcome> => {
-    for (let at = slot, attempt = 1; ;) {
+    for (let at = slot, attempt = 1, throttles = 0; ;) {
       if (halted()) {
         return { id: recipient.id, kind: 'released' }
       }
@@ -159,7 +162,12 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
         refusal ??= error
         return { id: recipient.id, kind: 'released' }
       }
-      if (error.kind === 'permanent' || attempt >= maxAttempts) {
+      if (error.kind === 'throttle') {
+        throttles++
+      } else {
+        attempt++
+      }
+      if (error.kind === 'permanent' || attempt > maxAttempts || throttles >= maxAttempts * 5) {
         return counted({
           id: recipient.id,
           attempts: recipient.attempts,
@@ -172,9 +180,8 @@ export const runSendLoop = async (args: SendLoopArgs): Promise<SendLoopResult> =
       if (error.kind === 'throttle') {
         await pacer.throttled(at)
       } else {
-        await sleep(Math.min(8000, 250 * 2 ** attempt))
+        await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)))
       }
-      attempt++
       at = await pacer.wait(lead)
     }
   }

@@ -416,6 +416,30 @@ describe('send loop against a slow Meta (fake timers)', () => {
     expect(Math.max(...gaps)).toBeLessThan((2 * 1000) / (100 * 0.97))
   })
 
+  test("throughput errors do not use up a recipient's attempts; the number pauses instead", async () => {
+    const fake = fakeStore(10)
+    const tries = new Map<string, number>()
+    const send = (message: TemplateMessage): Promise<SendResult> => {
+      const n = (tries.get(message.to) ?? 0) + 1
+      tries.set(message.to, n)
+      // Five 130429s for each recipient, more than its four attempts.
+      return Promise.resolve(
+        n <= 5
+          ? {
+              error: { code: 130429, kind: 'throttle', message: 'Rate limit hit' },
+              ok: false,
+            }
+          : ok(message),
+      )
+    }
+    const run = loop(fake, send, { maxAttempts: 4, messagesPerSecond: 20 })
+    await vi.advanceTimersByTimeAsync(120_000)
+    await run
+    const kinds = [...fake.outcomes.values()].map((list) => list.at(-1)!.kind)
+    expect(kinds).toEqual(Array.from({ length: 10 }, () => 'sent'))
+    expect([...tries.values()]).toEqual(Array.from({ length: 10 }, () => 6))
+  })
+
   test('keeps fewer sends in flight as Meta slows down, so none waits past the timeout', async () => {
     // 500/s against a Meta answering one request after another, 100 a second at first and
     // 12 a second five seconds later; a send waiting longer than the 15 s timeout ends unknown,
