@@ -1,5 +1,5 @@
 import type { TimedRequest } from './sendThread.js'
-import type { MetaApiError, MetaTemplate, SendResult, SendTemplateArgs } from './types.js'
+import type { MetaApiError, MetaTemplate, SendResult, SendSlot, SendTemplateArgs } from './types.js'
 
 import { classifyMetaError } from './classifyError.js'
 import { SlotMissed } from './sendThread.js'
@@ -10,7 +10,7 @@ export type GraphClientOptions = {
   baseUrl?: string
   fetch?: typeof fetch
   /** Makes a send at its slot (`SendTemplateArgs.slot`); without it a send goes at once. */
-  fetchAt?: (slot: { at: number; latest: number }, request: TimedRequest) => Promise<Response>
+  fetchAt?: (slot: SendSlot, request: TimedRequest) => Promise<Response>
   timeoutMs?: number
 }
 

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads'
 
+import type { SendSlot } from './types.js'
+
 /** A request for the thread: plain data, as it crosses threads. */
 export type TimedRequest = {
   body: string
@@ -138,10 +140,7 @@ export const sendThreadReady = async (): Promise<void> => {
  * of its own, shared by the process; answers like fetch (a TimeoutError after `timeoutMs`), or
  * rejects with SlotMissed without making it if `slot.latest` has passed.
  */
-export const fetchAt = (
-  { at, latest }: { at: number; latest: number },
-  request: TimedRequest,
-): Promise<Response> => {
+export const fetchAt = ({ at, latest }: SendSlot, request: TimedRequest): Promise<Response> => {
   thread ??= start()
   const { pending, worker } = thread
   const id = nextId++

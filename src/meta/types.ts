@@ -30,6 +30,9 @@ export type SendResult =
   /** Not sent: `latest` (SendTemplateArgs) passed before the request could be made. */
   | { missed: true; ok: false }
 
+/** When a send goes (Date.now() times): at `at`, and never after `latest`. */
+export type SendSlot = { at: number; latest: number }
+
 export type SendTemplateArgs = {
   components: unknown[]
   language: string
@@ -38,7 +41,7 @@ export type SendTemplateArgs = {
    * When to send (Date.now() times): at `at`, never after `latest` (a request that cannot be
    * made by then is not made: `missed`). At once if omitted.
    */
-  slot?: { at: number; latest: number }
+  slot?: SendSlot
   templateName: string
   to: string
 }

@@ -1,3 +1,5 @@
+import type { SendSlot } from '../meta/types.js'
+
 /** What the send loop needs of Meta's error classification (see src/meta). */
 export type SendErrorKind = 'account' | 'permanent' | 'template' | 'throttle' | 'transient'
 
@@ -14,9 +16,6 @@ export type SendResult =
   | { messageId: string; ok: true }
   /** Not sent: the sender could not make the request by the slot's latest time. */
   | { missed: true; ok: false }
-
-/** When a send goes (Date.now() times): at `at`, and never after `latest`. */
-export type SendSlot = { at: number; latest: number }
 
 export type TemplateMessage = {
   components: unknown[]

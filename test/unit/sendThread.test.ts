@@ -57,6 +57,15 @@ const busyUntil = (time: number) => {
   }
 }
 
+/** A Graph client sending through the thread to `metaPort`. */
+const threadClient = (metaPort: number, timeoutMs?: number) =>
+  createGraphClient({
+    accessToken: 't',
+    baseUrl: `http://127.0.0.1:${metaPort}`,
+    fetchAt,
+    timeoutMs,
+  })
+
 /** A slot starting now. */
 const soon = () => ({ at: Date.now(), latest: Date.now() + 1000 })
 
@@ -64,11 +73,7 @@ const message = { components: [], language: 'en', templateName: 'hello', to: '15
 
 describe('send thread', () => {
   test('a send goes at its time, not before, even while this thread is stalled past it', async () => {
-    const client = createGraphClient({
-      accessToken: 't',
-      baseUrl: `http://127.0.0.1:${port}`,
-      fetchAt,
-    })
+    const client = threadClient(port)
     // The thread is up before the timed send (its first start takes a while).
     await client.sendTemplate({ ...message, phoneNumberId: 'warm', slot: soon() })
     const at = Date.now() + 300
@@ -87,11 +92,7 @@ describe('send thread', () => {
   })
 
   test('a request whose latest time has passed is not made: missed, to go at another slot', async () => {
-    const client = createGraphClient({
-      accessToken: 't',
-      baseUrl: `http://127.0.0.1:${port}`,
-      fetchAt,
-    })
+    const client = threadClient(port)
     const at = Date.now()
     const answer = client.sendTemplate({
       ...message,
@@ -113,12 +114,7 @@ describe('send thread', () => {
   })
 
   test('no answer within the timeout: outcome unknown, as with a send made here', async () => {
-    const client = createGraphClient({
-      accessToken: 't',
-      baseUrl: `http://127.0.0.1:${port}`,
-      fetchAt,
-      timeoutMs: 200,
-    })
+    const client = threadClient(port, 200)
     const result = await client.sendTemplate({ ...message, phoneNumberId: 'hang', slot: soon() })
     expect(result).toMatchObject({
       error: { message: 'No answer from Meta within 200 ms', outcomeUnknown: true },
@@ -134,11 +130,7 @@ describe('send thread', () => {
         server.close(() => resolve(free))
       })
     })
-    const client = createGraphClient({
-      accessToken: 't',
-      baseUrl: `http://127.0.0.1:${closed}`,
-      fetchAt,
-    })
+    const client = threadClient(closed)
     const result = await client.sendTemplate({ ...message, phoneNumberId: 'p1', slot: soon() })
     expect(result).toMatchObject({
       error: { kind: 'transient', message: 'Network error (ECONNREFUSED)', outcomeUnknown: false },
