@@ -1,10 +1,15 @@
-import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js'
+import {
+  AggregationEngine,
+  CongoServer,
+  QueryEngine,
+} from '@push.rocks/smartmongo/dist_ts/congodb/index.js'
 import { EJSON } from 'bson'
 import { MongoClient } from 'mongodb'
 import { promises as fs } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
+import { narrowDocuments } from './congoPrefilter.js'
 import { markOwner, ownerDatabase } from './serverOwner.js'
 
 export type EmbeddedServer = {
@@ -35,6 +40,20 @@ export const freePort = () =>
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
     })
   })
+
+let narrowing = false
+/** Every query CongoDB answers first drops the documents its simple equalities rule out (see congoPrefilter.ts). */
+const narrowQueries = () => {
+  if (narrowing) {
+    return
+  }
+  narrowing = true
+  const filter = QueryEngine.filter.bind(QueryEngine)
+  QueryEngine.filter = (documents, query) => filter(narrowDocuments(documents, query), query)
+  const aggregate = AggregationEngine.aggregate.bind(AggregationEngine)
+  AggregationEngine.aggregate = (documents, pipeline, options) =>
+    aggregate(narrowDocuments(documents, pipeline?.[0]?.$match), pipeline, options)
+}
 
 type Dump = Record<string, Record<string, Record<string, unknown>[]>>
 
@@ -73,6 +92,7 @@ export const startEmbeddedServer = async (
   options: EmbeddedServerOptions = {},
 ): Promise<EmbeddedServer> => {
   const port = options.port || (await freePort())
+  narrowQueries()
   const server = new CongoServer({ host: '127.0.0.1', port })
   await server.start()
   const uri = `mongodb://127.0.0.1:${port}`
