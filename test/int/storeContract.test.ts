@@ -292,6 +292,11 @@ const campaignStory = async (
   const first = await store.reserveSlots(`schedule-${tag}`, 3, 1000)
   const second = await store.reserveSlots(`schedule-${tag}`, 2, 1000)
   expect(second).toBeGreaterThanOrEqual(first + 3000)
+  // A reservation that does not move the schedule's end (a throughput pause already covered by
+  // reserved slots) answers at once, with that end: MongoDB reports such an update unmodified.
+  const far = await store.reserveSlots(`schedule-${tag}`, 1, 10 * 60 * 1000)
+  expect(await store.reserveSlots(`schedule-${tag}`, 1, 0)).toBe(far + 10 * 60 * 1000)
+  expect(await store.reserveSlots(`schedule-${tag}`, 1, 0)).toBe(far + 10 * 60 * 1000)
 
   // A portfolio's messaging limit: 3 unique recipients in any hour, the clock moved by hand.
   const portfolio = `portfolio-${tag}`

@@ -668,15 +668,17 @@ export const createMongoPrimitives = (
           })
         knownSchedules.add(key)
       }
-      // Compare-and-set on the schedule's end, so concurrent reservations never overlap.
+      // Compare-and-set on the schedule's end, so concurrent reservations never overlap. Matched,
+      // not modified: a reservation of no length leaves the end as it was, and MongoDB counts
+      // that update unmodified (retrying it would spin until the end has passed).
       for (;;) {
         const current = await limits.findOne({ key })
         const start = Math.max(Date.now(), current?.next ?? 0)
-        const { modifiedCount } = await limits.updateOne(
+        const { matchedCount } = await limits.updateOne(
           { key, next: current?.next ?? 0 },
           { $set: { next: start + count * intervalMs } },
         )
-        if (modifiedCount === 1) {
+        if (matchedCount === 1) {
           return start
         }
       }
