@@ -76,7 +76,8 @@ export const startBenchDatabase = async (): Promise<BenchDatabase> => {
   )
   const [uri] = (await once(createInterface({ input: child.stdout }), 'line')) as [string]
   return {
-    label: 'embedded CongoDB in a child process (scans whole collections; no indexes used)',
+    label:
+      'embedded CongoDB in a child process (scans whole collections, narrowed by plain equalities; no indexes)',
     pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM')
