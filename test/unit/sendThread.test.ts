@@ -9,22 +9,26 @@ import { fetchAt } from '../../src/meta/sendThread.js'
 // it answers a message id and prints when the request came; /hang never answers.
 const metaSource = `
 const http = require('node:http')
+let connections = 0
 const server = http.createServer((req, res) => {
   const at = Date.now()
   if (req.url.includes('hang')) return
   req.resume()
   req.on('end', () => {
-    process.stdout.write(JSON.stringify({ at, url: req.url }) + '\\n')
+    process.stdout.write(JSON.stringify({ at, connection: req.socket.n, url: req.url }) + '\\n')
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ messages: [{ id: 'wamid.1' }] }))
   })
 })
+server.on('connection', (socket) => (socket.n = ++connections))
+// Longer than the thread's idle timeout, so a closed connection is the thread's doing.
+server.keepAliveTimeout = 10000
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'))
 `
 
 let meta: ChildProcess
 let port = 0
-const arrivals: Array<{ at: number; url: string }> = []
+const arrivals: Array<{ at: number; connection: number; url: string }> = []
 
 beforeAll(async () => {
   meta = spawn(process.execPath, ['-e', metaSource], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -35,7 +39,12 @@ beforeAll(async () => {
       const lines = buffer.split('\n')
       buffer = lines.pop()!
       for (const line of lines) {
-        const parsed = JSON.parse(line) as { at: number; port?: number; url: string }
+        const parsed = JSON.parse(line) as {
+          at: number
+          connection: number
+          port?: number
+          url: string
+        }
         if (parsed.port) {
           port = parsed.port
           resolve()
@@ -112,6 +121,19 @@ describe('send thread', () => {
     await client.sendTemplate({ ...message, phoneNumberId: 'after', slot: soon() })
     await expect.poll(() => arrivals.some((a) => a.url.includes('after'))).toBe(true)
     expect(arrivals.some((a) => a.url.includes('missed'))).toBe(false)
+  })
+
+  test('a connection is reused while busy, and closed after 4 s idle (before a server closes it)', async () => {
+    const client = threadClient(port)
+    const connectionOf = async (name: string) => {
+      await client.sendTemplate({ ...message, phoneNumberId: name, slot: soon() })
+      await expect.poll(() => arrivals.some((a) => a.url.includes(`/${name}/`))).toBe(true)
+      return arrivals.find((a) => a.url.includes(`/${name}/`))!.connection
+    }
+    const first = await connectionOf('idle1')
+    expect(await connectionOf('idle2')).toBe(first)
+    await new Promise((resolve) => setTimeout(resolve, 4500))
+    expect(await connectionOf('idle3')).not.toBe(first)
   })
 
   test('no answer within the timeout: outcome unknown, as with a send made here', async () => {
