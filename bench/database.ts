@@ -1,9 +1,13 @@
+import type { PostgresAdapter } from '@payloadcms/db-postgres'
+import type { Payload } from 'payload'
+
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 
 import { isPostgresUri } from '../dev/database/adapter.js'
 import { onPostgresServer } from '../dev/database/postgresServer.js'
+import { onPostgres } from './rawTables.js'
 
 export type BenchDatabase = {
   label: string
@@ -19,6 +23,18 @@ export const givenServer = () => {
   const variable = process.env.DATABASE_URI ? 'DATABASE_URI' : 'MONGODB_URI'
   const uri = process.env[variable]?.replace(/\/+$/, '')
   return uri ? { uri, variable } : undefined
+}
+
+/**
+ * After payload.destroy(): Payload's Postgres adapter leaves its pool open, with a client that
+ * is never released; the pool is ended without waiting, and the database's drop cuts the rest.
+ */
+export const abandonPool = (payload: Payload) => {
+  if (onPostgres(payload)) {
+    const { pool } = payload.db as unknown as PostgresAdapter
+    pool.on('error', () => undefined)
+    void pool.end()
+  }
 }
 
 const databaseName = () => `bench_${Date.now()}`

@@ -9,14 +9,15 @@
  * BENCH_DEVAPP_LOG=file keeps its output (else in the OS temp folder, named in the result).
  */
 import { MongoClient, ObjectId } from 'mongodb'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createWriteStream, existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import { freePort } from '../dev/database/embeddedServer.js'
+import { freePorts } from '../dev/database/embeddedServer.js'
 import { devUser } from '../dev/seed.js'
-import { rssMb } from './processMemory.js'
+import { rssMb } from './processStats.js'
+import { exited } from './siteProcesses.js'
 
 export type DevAppScenario = { cap: number; contacts: number }
 
@@ -44,13 +45,6 @@ export type DevAppResult = {
 const dataDir = path.resolve('.data')
 const distDir = '.next-devapp'
 
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) =>
-    child.exitCode === null && child.signalCode === null
-      ? child.once('exit', () => resolve())
-      : resolve(),
-  )
-
 const phoneOf = (i: number) => `97${String(10_000_000 + i)}`
 
 /** The last lines of the app's output, for how it ended. */
@@ -71,7 +65,7 @@ export const benchDevApp = async (scenario: DevAppScenario): Promise<DevAppResul
   if (aside) {
     await fs.rename(dataDir, aside)
   }
-  const [port, simulatorPort, databasePort] = [await freePort(), await freePort(), await freePort()]
+  const [port, simulatorPort, databasePort] = await freePorts(3)
   const log = process.env.BENCH_DEVAPP_LOG ?? path.join(os.tmpdir(), `devapp-${Date.now()}.log`)
   const logStream = createWriteStream(log)
   // The dev app's own database and simulator, whatever this shell points elsewhere.

@@ -11,7 +11,7 @@ import type { LoadReport } from './loadSimulator.js'
 
 import { demoAccount } from '../dev/demoAccount.js'
 import { statusPayload } from '../dev/simulator/webhooks.js'
-import { postWebhook } from '../test/helpers/signedPost.js'
+import { signedPoster } from './signedPoster.js'
 
 export type AcceptedMessage = { id: string; to: string }
 export type WebhookReport = Pick<LoadReport, 'acked' | 'ackMs' | 'failedPosts'>
@@ -22,6 +22,11 @@ const { duplicates, early, senders, webhookUrl } = workerData as {
   senders: number
   webhookUrl: string
 }
+
+const post = signedPoster(new URL('/api/whatsapp/webhook', webhookUrl), {
+  appSecret: demoAccount.appSecret,
+  senders,
+})
 
 type Hook = { dueAt: number; message: number; status: 'delivered' | 'read' | 'sent' }
 const messages: AcceptedMessage[] = []
@@ -67,9 +72,7 @@ const sender = async () => {
       wabaId: demoAccount.wabaId,
     })
     const started = performance.now()
-    const { status } = await postWebhook(webhookUrl, body, { secret: demoAccount.appSecret }).catch(
-      () => ({ status: 0 }),
-    )
+    const status = await post(body).catch(() => 0)
     ackMs.push(performance.now() - started)
     if (status !== 200) {
       failedPosts++

@@ -4,19 +4,16 @@
  * status webhooks as Meta's senders do (loadSimulator.ts), a campaign run from the REST API at
  * the account's cap. This process only prepares the data and watches the counters.
  */
-import type { PostgresAdapter } from '@payloadcms/db-postgres'
 import type { Payload } from 'payload'
 
-import { type ChildProcess, fork, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import path from 'node:path'
+import { fork } from 'node:child_process'
 import { getPayload } from 'payload'
 
 import type { LoadReport } from './loadSimulator.js'
 
 import { createConfig } from '../dev/createConfig.js'
 import { isPostgresUri } from '../dev/database/adapter.js'
-import { freePort } from '../dev/database/embeddedServer.js'
+import { freePorts } from '../dev/database/embeddedServer.js'
 import { demoAccountData } from '../dev/demoAccount.js'
 import { demoAudiences } from '../dev/demoAudiences.js'
 import { devUser } from '../dev/seed.js'
@@ -24,17 +21,30 @@ import { demoTemplates } from '../dev/simulator/index.js'
 import { stopCampaignQueue } from '../src/index.js'
 import { templateDocument } from '../src/meta/templateDocument.js'
 import { getStore } from '../src/store/index.js'
-import { startBenchDatabase } from './database.js'
+import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
-import { rssMb } from './processMemory.js'
+import { cpuMs, machineCpuMs, rssMb } from './processStats.js'
+import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
 
 export type RealLoadScenario = {
   cap: number
   contacts: number
   latencyMs: number
   senders: number
+  /** Where Meta posts the webhooks: the site's route, or the standalone receiver's process. */
+  webhooks: 'receiver' | 'site'
   /** Where campaigns are sent from: the site's process, or a worker process of their own. */
   worker: 'separate' | 'site'
+}
+
+/** CPU time per message sent (ms, summed over cores), from Run until the last webhook's answer. */
+export type CpuShares = {
+  /** The rest of the machine: the database, the kernel, anything else running. */
+  databaseAndRest: number
+  /** Meta's side: the simulator answering the sends and its senders posting the webhooks. */
+  meta: number
+  /** The site (`next start`), with the worker's and the receiver's processes when there are. */
+  site: number
 }
 
 export type RealLoadResult = {
@@ -43,6 +53,9 @@ export type RealLoadResult = {
   /** Events neither applied nor waiting when the last webhook was acknowledged. */
   backlogAtEnd: number
   countersExact: boolean
+  /** The share of the machine's CPU time that was busy (all cores), from Run to the last answer. */
+  cpuBusy: number
+  cpuPerMessageMs: CpuShares
   database: string
   /** Units (delivered, read) never counted within the wait after the end. */
   lagMissing: number
@@ -58,45 +71,6 @@ export type RealLoadResult = {
   sent: number
   webhooksPerSecond: number
 } & RealLoadScenario
-
-const buildDir = '.next-bench'
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) =>
-    child.exitCode === null && child.signalCode === null
-      ? child.once('exit', () => resolve())
-      : resolve(),
-  )
-
-/** The newest modification time of the sources a build of the dev app holds. */
-const newestSource = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') {
-      return newest
-    }
-    const at = path.join(dir, entry.name)
-    return Math.max(newest, entry.isDirectory() ? newestSource(at) : statSync(at).mtimeMs)
-  }, 0)
-
-/** `next build` of the dev app into .next-bench, again whenever src/ or dev/ changed since. */
-const ensureBuild = async () => {
-  const built = `dev/${buildDir}/BUILD_ID`
-  if (
-    existsSync(built) &&
-    statSync(built).mtimeMs > Math.max(newestSource('src'), newestSource('dev'))
-  ) {
-    return
-  }
-  process.stderr.write('building the dev app for `next start`...\n')
-  const build = spawn('npx', ['next', 'build', 'dev'], {
-    env: { ...process.env, NEXT_DIST_DIR: buildDir },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  await exited(build)
-  if (build.exitCode !== 0) {
-    throw new Error(`next build exited with ${build.exitCode}`)
-  }
-}
 
 /** The account, its templates and `contacts` contacts, as the seed would, plus the admin user. */
 const prepare = async (payload: Payload, scenario: RealLoadScenario) => {
@@ -161,7 +135,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     key: `realload-${scenario.cap}`,
   })
   const campaign = await prepare(payload, scenario)
-  const port = await freePort()
+  const [port, receiverPort] = await freePorts(2)
 
   const simulator = fork('bench/loadSimulator.ts', [], {
     env: {
@@ -169,7 +143,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       LOAD_CAP: String(scenario.cap),
       LOAD_LATENCY_MS: String(scenario.latencyMs),
       LOAD_SENDERS: String(scenario.senders),
-      LOAD_WEBHOOK_BASE: `http://127.0.0.1:${port}`,
+      LOAD_WEBHOOK_BASE: `http://127.0.0.1:${scenario.webhooks === 'receiver' ? receiverPort : port}`,
     },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -177,39 +151,24 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
   const { url } = await new Promise<{ url: string }>((resolve) =>
     simulator.once('message', (m) => resolve(m as { url: string })),
   )
-  // Next's own bin under this Node, so that BENCH_SITE_PROFILE=<dir> can profile it (written
-  // when it stops).
-  const profile = process.env.BENCH_SITE_PROFILE
-  const site = spawn(
-    process.execPath,
-    [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      'node_modules/next/dist/bin/next',
-      'start',
-      'dev',
-      '--port',
-      String(port),
-    ],
-    {
-      detached: true,
-      env: {
-        ...process.env,
-        DATABASE_URI: database.uri,
-        NEXT_DIST_DIR: buildDir,
-        PORT: String(port),
-        ...(scenario.worker === 'separate' ? { WHATSAPP_CAMPAIGNS_WORKER: 'false' } : {}),
-        WHATSAPP_GRAPH_API_URL: url,
-      },
-      stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
-    },
-  )
+  const site = spawnSite(port, {
+    DATABASE_URI: database.uri,
+    ...(scenario.worker === 'separate' ? { WHATSAPP_CAMPAIGNS_WORKER: 'false' } : {}),
+    WHATSAPP_GRAPH_API_URL: url,
+  })
   // README "Workers": the web process only enqueues, `npx payload run worker.ts` sends.
   const worker =
     scenario.worker === 'separate'
-      ? spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
-          detached: true,
-          env: { ...process.env, DATABASE_URI: database.uri, WHATSAPP_GRAPH_API_URL: url },
-          stdio: ['ignore', 'ignore', 'inherit'],
+      ? spawnWorker({ DATABASE_URI: database.uri, WHATSAPP_GRAPH_API_URL: url })
+      : undefined
+  // README "High-volume webhooks": a process that only receives them.
+  const receiver =
+    scenario.webhooks === 'receiver'
+      ? spawnWorker({
+          DATABASE_URI: database.uri,
+          WHATSAPP_CAMPAIGNS_WORKER: 'false',
+          WHATSAPP_GRAPH_API_URL: url,
+          WHATSAPP_WEBHOOK_PORT: String(receiverPort),
         })
       : undefined
   const base = `http://127.0.0.1:${port}/api`
@@ -234,6 +193,13 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     }
     if (!token) {
       throw new Error('next start did not answer within 180 s')
+    }
+    const siteCpuMs = () =>
+      [site, worker, receiver].reduce((sum, child) => sum + (child?.pid ? cpuMs(child.pid) : 0), 0)
+    const cpuAtRun = {
+      machine: machineCpuMs(),
+      meta: simulator.pid ? cpuMs(simulator.pid) : 0,
+      site: siteCpuMs(),
     }
     const run = await fetch(`${base}/whatsapp-campaigns/${campaign.id}/run`, {
       headers: { authorization: `JWT ${token}` },
@@ -274,6 +240,13 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
         (m) => typeof m === 'object' && m && 'acked' in m && resolve(m as LoadReport),
       ),
     )
+    const machine = machineCpuMs()
+    const cpuUsed = {
+      machine: machine.busy - cpuAtRun.machine.busy,
+      meta: (simulator.pid ? cpuMs(simulator.pid) : 0) - cpuAtRun.meta,
+      site: siteCpuMs() - cpuAtRun.site,
+    }
+    const cpuBusy = cpuUsed.machine / (machine.total - cpuAtRun.machine.total)
     const store = getStore(payload)
     const backlogAtEnd = await store.backlog()
     const units = unitTimes(report)
@@ -311,6 +284,12 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       ackP99Ms: percentile(report.ackMs, 99),
       backlogAtEnd,
       countersExact,
+      cpuBusy,
+      cpuPerMessageMs: {
+        databaseAndRest: (cpuUsed.machine - cpuUsed.meta - cpuUsed.site) / times.length,
+        meta: cpuUsed.meta / times.length,
+        site: cpuUsed.site / times.length,
+      },
       database: database.label,
       lagMissing: missing,
       lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
@@ -325,22 +304,15 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     }
   } finally {
     clearInterval(memory)
-    if (site.pid && site.exitCode === null) {
-      process.kill(-site.pid, 'SIGTERM')
-      await exited(site)
-    }
-    if (worker?.pid && worker.exitCode === null) {
-      process.kill(-worker.pid, 'SIGTERM')
-      await exited(worker)
+    for (const child of [site, worker, receiver]) {
+      if (child) {
+        await stopGroup(child)
+      }
     }
     simulator.kill('SIGTERM')
     await stopCampaignQueue(payload)
     await payload.destroy()
-    if (postgres) {
-      const { pool } = payload.db as unknown as PostgresAdapter
-      pool.on('error', () => undefined)
-      void pool.end()
-    }
+    abandonPool(payload)
     await database.stop()
   }
 }

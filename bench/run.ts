@@ -3,12 +3,14 @@
  * DATABASE_URI names a server without a database name: postgres://user@host:port for Postgres
  * (the bench creates a bench_<time> database and drops it at the end) or mongodb://host:port;
  * MONGODB_URI also names a MongoDB; otherwise the embedded server runs in a child process.
- * BENCH_ONLY=send,materialize,webhooks,analytics,realload picks sections. Sizes, on a real
+ * BENCH_ONLY=send,materialize,webhooks,nextwebhooks,analytics,realload picks sections. Sizes, on a real
  * server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4),
  * BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the campaign
  * under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of sending
  * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set, sent by the site
- * or, with BENCH_LOAD_WORKER=separate, by a worker process; BENCH_SITE_PROFILE=dir writes CPU
+ * or, with BENCH_LOAD_WORKER=separate, by a worker process, its webhooks posted to the site or,
+ * with BENCH_LOAD_WEBHOOKS=receiver, to the standalone receiver in a process of its own;
+ * nextwebhooks compares webhook ingestion under `next start` with that receiver; BENCH_SITE_PROFILE=dir writes CPU
  * profiles of the site and BENCH_DB_PROFILE=dir of the embedded database server.
  * BENCH_ONLY=devapp (never by default: it moves this checkout's .data aside while it runs) runs
  * a campaign of BENCH_DEVAPP_CONTACTS 4000 at BENCH_DEVAPP_CAP 1000 msg/s in `next dev` (see
@@ -25,6 +27,7 @@ import { bootBench } from './boot.js'
 import { givenServer } from './database.js'
 import { benchDevApp, type DevAppResult } from './devApp.js'
 import { benchMaterialize } from './materialize.js'
+import { benchNextWebhooks } from './nextWebhooks.js'
 import { benchRows } from './phones.js'
 import { onPostgres } from './rawTables.js'
 import { benchRealLoad, type RealLoadResult } from './realLoad.js'
@@ -32,7 +35,9 @@ import { benchSend } from './send.js'
 import { benchWebhooks } from './webhooks.js'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
-const only = (process.env.BENCH_ONLY ?? 'send,materialize,webhooks,analytics,realload').split(',')
+const only = (
+  process.env.BENCH_ONLY ?? 'send,materialize,webhooks,nextwebhooks,analytics,realload'
+).split(',')
 // The embedded server scans every recipient on each claim: smaller runs keep it usable.
 const indexed = givenServer() !== undefined
 const sendSeconds = env('BENCH_SEND_SECONDS', indexed ? 10 : 4)
@@ -40,6 +45,7 @@ const size = env('BENCH_SIZE', indexed ? 100_000 : 20_000)
 const webhookSeconds = env('BENCH_WEBHOOK_SECONDS', indexed ? 60 : 15)
 /** `separate`: campaigns sent by a worker process (README "Workers"), not by the site. */
 const loadWorker = process.env.BENCH_LOAD_WORKER === 'separate' ? 'separate' : 'site'
+const loadWebhooks = process.env.BENCH_LOAD_WEBHOOKS === 'receiver' ? 'receiver' : 'site'
 const loadCaps = (process.env.BENCH_LOAD_CAPS ?? (indexed ? '80,1000' : '80'))
   .split(',')
   .map(Number)
@@ -224,6 +230,9 @@ const main = async () => {
             'applied events/s',
             'site CPU ms/request',
             'DB commands/request',
+            'senders CPU ms/request',
+            'DB & rest CPU ms/request',
+            'machine CPU busy',
           ],
           [
             { label: 'status webhooks, signed, one event each', result, webhooks: true },
@@ -241,9 +250,43 @@ const main = async () => {
             webhooks ? fixed(r.appliedPerSecond, 0) : '-',
             fixed(r.cpuMsPerEvent, 3),
             fixed(r.commandsPerEvent, 3),
+            fixed(r.sendersCpuMsPerEvent, 3),
+            fixed(r.restCpuMsPerEvent, 3),
+            `${fixed(r.machineBusy * 100, 0)}%`,
           ]),
         ),
-        "Acked: answered 200 (the events logged), or 403 for the floor. Applied: from the first request until the applier (in the site's process) had applied them all. The senders run in a process of their own; site CPU is the site process's CPU time while they post, per request (1,000 / it is what one core could take). The floor is Payload's REST path alone (request, auth, routing, answer) with none of the plugin's work: what a webhook adds is the difference.",
+        `Acked: answered 200 (the events logged), or 403 for the floor. Applied: from the first request until the applier (in the site's process) had applied them all. The senders run in a process of their own; site CPU is the site process's CPU time while they post, per request (1,000 / it is what one core could take). The floor is Payload's REST path alone (request, auth, routing, answer) with none of the plugin's work: what a webhook adds is the difference. Senders: the CPU time of the senders' process (Meta's side); DB & rest: the machine's busy time less the site's and the senders' (the database, the kernel, anything else); machine busy: the share of all ${os.availableParallelism()} cores used while the senders posted.`,
+      )
+    }
+    if (only.includes('nextwebhooks')) {
+      const results = await benchNextWebhooks({
+        seconds: Math.min(20, webhookSeconds),
+        senders: 16,
+      })
+      output.push(
+        '',
+        '## 4b. Webhook ingestion in production (`next start` against the standalone receiver)',
+        table(
+          [
+            'requests',
+            'acked/s',
+            'ack p50 ms',
+            'ack p99 ms',
+            'rejected',
+            'answering process CPU ms/request',
+            'machine CPU busy',
+          ],
+          results.map((r) => [
+            r.label,
+            fixed(r.eventsPerSecond, 0),
+            fixed(r.p50Ms),
+            fixed(r.p99Ms),
+            r.rejected,
+            fixed(r.serverCpuMsPerRequest, 3),
+            `${fixed(r.machineBusy * 100, 0)}%`,
+          ]),
+        ),
+        `The dev app's production build under \`next start\` (web only) and the receiver (\`startWebhookReceiver\`, README "High-volume webhooks") in a process of its own, both on the bench's database; 16 senders in a process of their own post signed status webhooks for message ids of no campaign (each event is logged, then set waiting by the applier, in one of the two processes). The answering process's CPU time per request is what one of its cores pays: 1,000 / it is what one core could take.`,
       )
     }
     if (only.includes('realload')) {
@@ -255,6 +298,7 @@ const main = async () => {
           contacts: loadContacts(cap),
           latencyMs: 200,
           senders: 16,
+          webhooks: loadWebhooks,
           worker: loadWorker,
         })
         results.push(result)
@@ -267,6 +311,7 @@ const main = async () => {
           [
             'cap msg/s',
             'sent from',
+            'webhooks to',
             'contacts',
             'send msg/s',
             '% of cap',
@@ -280,10 +325,13 @@ const main = async () => {
             'counters = recount',
             'site peak RSS MB',
             'embedded DB peak RSS MB',
+            'machine CPU busy',
+            'CPU ms/message: site / Meta / DB & rest',
           ],
           results.map((r) => [
             r.cap,
             r.worker === 'site' ? 'the site' : 'a worker',
+            r.webhooks === 'site' ? 'the site' : 'the receiver',
             r.contacts,
             fixed(r.sendRate),
             `${fixed((r.sendRate / r.cap) * 100)}%`,
@@ -297,9 +345,13 @@ const main = async () => {
             r.countersExact ? 'yes' : 'NO',
             fixed(r.peakRssMb, 0),
             r.peakDatabaseRssMb > 0 ? fixed(r.peakDatabaseRssMb, 0) : '-',
+            `${fixed(r.cpuBusy * 100, 0)}%`,
+            [r.cpuPerMessageMs.site, r.cpuPerMessageMs.meta, r.cpuPerMessageMs.databaseAndRest]
+              .map((ms) => fixed(ms, 2))
+              .join(' / '),
           ]),
         ),
-        'Lag: from the acknowledgement of a delivered or read status to the campaign counter that counts it (counters sampled every 100 ms). Backlog: events logged but not applied when the last webhook was answered.',
+        `Machine CPU: ${os.availableParallelism()} cores; busy is the share of all of them used from Run until the last webhook was answered, and CPU per message divides each process's CPU time over that span by the messages sent (Meta: the simulator and its webhook senders; DB & rest: the machine's busy time less the site's and Meta's, so the database, the kernel and this bench's sampling). Lag: from the acknowledgement of a delivered or read status to the campaign counter that counts it (counters sampled every 100 ms). Backlog: events logged but not applied when the last webhook was answered.`,
       )
     }
     if (only.includes('analytics')) {

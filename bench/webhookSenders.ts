@@ -1,14 +1,12 @@
 /**
  * Meta's side of the webhook bench, in a process of its own (forked by webhooks.ts), so that
  * the site's process does only the site's work: LOAD_SENDERS concurrent senders post signed
- * status webhooks, one event per request over kept-alive connections (node:http, far cheaper
- * than fetch), for the given seconds, then report each request's time and the refusals.
+ * status webhooks, one event per request over kept-alive connections (signedPoster.ts), for
+ * the given seconds, then report each request's time and the refusals.
  */
-import { createHmac } from 'node:crypto'
-import http from 'node:http'
-
 import { demoAccount } from '../dev/demoAccount.js'
 import { statusBody } from '../test/helpers/signedPost.js'
+import { signedPoster } from './signedPoster.js'
 
 export type SendersJob = {
   events: Array<{ id: string; status: string }>
@@ -19,37 +17,12 @@ export type SendersJob = {
   url: string
 }
 
-export type SendersReport = { latencies: number[]; rejected: number; seconds: number }
-
-const poster = (url: URL, senders: number, floor: boolean) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: senders })
-  const check = new URL(url)
-  check.searchParams.set('hub.mode', 'none')
-  return (body: unknown) =>
-    new Promise<number>((resolve, reject) => {
-      const raw = floor ? '' : JSON.stringify(body)
-      const signature = createHmac('sha256', demoAccount.appSecret).update(raw).digest('hex')
-      const request = http.request(
-        floor ? check : url,
-        {
-          agent,
-          headers: floor
-            ? {}
-            : {
-                'content-length': Buffer.byteLength(raw),
-                'content-type': 'application/json',
-                'x-hub-signature-256': `sha256=${signature}`,
-              },
-          method: floor ? 'GET' : 'POST',
-        },
-        (response) => {
-          response.resume()
-          response.once('end', () => resolve(response.statusCode ?? 0))
-        },
-      )
-      request.once('error', reject)
-      request.end(raw)
-    })
+export type SendersReport = {
+  /** This process's CPU time (ms) while posting. */
+  cpuMs: number
+  latencies: number[]
+  rejected: number
+  seconds: number
 }
 
 const run = async ({
@@ -59,13 +32,14 @@ const run = async ({
   senders,
   url,
 }: SendersJob): Promise<SendersReport> => {
-  const post = poster(new URL(url), senders, floor)
+  const post = signedPoster(new URL(url), { appSecret: demoAccount.appSecret, floor, senders })
   const expected = floor ? 403 : 200
   const latencies: number[] = []
   let next = 0
   let rejected = 0
   const deadline = Date.now() + seconds * 1000
   const started = performance.now()
+  const cpu = process.cpuUsage()
   await Promise.all(
     Array.from({ length: senders }, async () => {
       while (Date.now() < deadline) {
@@ -79,7 +53,13 @@ const run = async ({
       }
     }),
   )
-  return { latencies, rejected, seconds: (performance.now() - started) / 1000 }
+  const { system, user } = process.cpuUsage(cpu)
+  return {
+    cpuMs: (system + user) / 1000,
+    latencies,
+    rejected,
+    seconds: (performance.now() - started) / 1000,
+  }
 }
 
 process.once('message', (job: SendersJob) => {

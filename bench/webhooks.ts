@@ -6,9 +6,10 @@ import type { SendersJob, SendersReport } from './webhookSenders.js'
 
 import { getStore } from '../src/store/index.js'
 import { commandCounter, cpuMsSince, percentile } from './measure.js'
+import { machineCpuMs } from './processStats.js'
 
 /** Runs the senders in their own process; resolves with what they measured. */
-const runSenders = (job: SendersJob) =>
+export const runSenders = (job: SendersJob) =>
   new Promise<SendersReport>((resolve, reject) => {
     const child = fork('bench/webhookSenders.ts', [], {
       execArgv: ['--import', 'tsx'],
@@ -31,11 +32,17 @@ export type WebhookResult = {
   cpuMsPerEvent: number
   events: number
   eventsPerSecond: number
+  /** The share of the machine's CPU time (all cores) that was busy while the senders posted. */
+  machineBusy: number
   p50Ms: number
   p99Ms: number
   rejected: number
+  /** The rest of the machine's busy CPU time per event: the database, the kernel, anything else. */
+  restCpuMsPerEvent: number
   seconds: number
   senders: number
+  /** CPU time of the senders' process (Meta's side) per acknowledged event. */
+  sendersCpuMsPerEvent: number
 }
 
 /**
@@ -61,7 +68,9 @@ export const benchWebhooks = async (
   const counter = commandCounter(payload)
   counter.on = true
   const cpu = process.cpuUsage()
+  const machineAtStart = machineCpuMs()
   const {
+    cpuMs: sendersCpuMs,
     latencies,
     rejected,
     seconds: elapsed,
@@ -77,6 +86,8 @@ export const benchWebhooks = async (
   })
   const ended = performance.now()
   const cpuMs = cpuMsSince(cpu)
+  const machine = machineCpuMs()
+  const machineBusyMs = machine.busy - machineAtStart.busy
   counter.on = false
   const store = getStore(payload)
   const backlogAtEnd = await store.backlog()
@@ -91,10 +102,13 @@ export const benchWebhooks = async (
     cpuMsPerEvent: cpuMs / latencies.length,
     events: latencies.length,
     eventsPerSecond: latencies.length / elapsed,
+    machineBusy: machineBusyMs / (machine.total - machineAtStart.total),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     rejected,
+    restCpuMsPerEvent: (machineBusyMs - cpuMs - sendersCpuMs) / latencies.length,
     seconds: elapsed,
     senders,
+    sendersCpuMsPerEvent: sendersCpuMs / latencies.length,
   }
 }

@@ -1,6 +1,7 @@
-import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, Config } from 'payload'
+import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, Config, Payload } from 'payload'
 
 import type { WhatsAppCampaignsPluginOptions } from './options.js'
+import type { WebhookReceiver, WebhookReceiverOptions } from './webhooks/receiver.js'
 
 import { deleteRecipientsWithCampaign, rescheduleOnEdit } from './campaigns/campaignHooks.js'
 import { campaignQueue } from './campaigns/campaignQueue.js'
@@ -18,6 +19,7 @@ import { resolveOptions } from './options.js'
 import { forgetWebhookAccounts } from './webhooks/accounts.js'
 import { applyWebhookEvents } from './webhooks/applyEvents.js'
 import { webhookEndpoints } from './webhooks/endpoints.js'
+import { serveWebhooks } from './webhooks/receiver.js'
 import { syncTemplatesEndpoint } from './webhooks/syncTemplates.js'
 
 export {
@@ -40,8 +42,18 @@ export type {
 } from './options.js'
 export { defaultSlugs } from './options.js'
 export { defaultOptOutKeywords } from './webhooks/optOutKeywords.js'
+export type { WebhookReceiver, WebhookReceiverOptions } from './webhooks/receiver.js'
 export { syncMessagingLimit } from './webhooks/syncMessagingLimit.js'
 export { syncTemplates } from './webhooks/syncTemplates.js'
+
+/**
+ * Receives Meta's webhooks on a port of its own, outside Next.js (README "High-volume
+ * webhooks"): the endpoint's checks and answers at a fraction of its CPU per request.
+ */
+export const startWebhookReceiver = (
+  payload: Payload,
+  options: WebhookReceiverOptions,
+): Promise<WebhookReceiver> => serveWebhooks(payload, wakeWebhookApplier, options)
 
 export const whatsappCampaignsPlugin =
   (pluginOptions: WhatsAppCampaignsPluginOptions = {}) =>

@@ -31,15 +31,28 @@ export type EmbeddedServerOptions = {
 }
 
 /** A TCP port nothing listens on right now. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
+/** `count` distinct free ports: each probe stays open until all are taken, so none comes back. */
+export const freePorts = async (count: number) => {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer()
+          server.once('error', reject)
+          server.listen(0, '127.0.0.1', () => resolve(server))
+        }),
+    ),
+  )
+  const ports = servers.map((server) => {
+    const address = server.address()
+    return typeof address === 'object' && address ? address.port : 0
   })
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
+}
+
+export const freePort = async () => (await freePorts(1))[0]
 
 let narrowing = false
 /** Every query CongoDB answers first drops the documents its simple equalities rule out (see congoPrefilter.ts). */

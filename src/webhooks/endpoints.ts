@@ -1,4 +1,4 @@
-import type { Endpoint, Payload, PayloadRequest } from 'payload'
+import type { Endpoint, Payload } from 'payload'
 
 import type { ResolvedOptions } from '../options.js'
 
@@ -8,11 +8,22 @@ import { loggedEvents } from './applyEvents.js'
 import { parseWebhook, WebhookShapeError } from './parseWebhook.js'
 import { safeEqual, signatureMatches } from './signature.js'
 
+/** What the webhook's handlers read of a request: Payload's, or the standalone receiver's. */
+export type WebhookRequest = {
+  headers: Pick<Headers, 'get'>
+  payload: Payload
+  searchParams: URLSearchParams
+  text: () => Promise<string>
+}
+
+/** Under Payload's REST route: /api/whatsapp/webhook by default. */
+export const webhookPath = '/whatsapp/webhook'
+
 const prunedAt = new WeakMap<object, number>()
 const pruneEveryMs = 60 * 60 * 1000
 
 /** At most hourly, off the response path: drops events older than the retention. */
-const pruneSometimes = (req: PayloadRequest, options: ResolvedOptions) => {
+const pruneSometimes = (req: WebhookRequest, options: ResolvedOptions) => {
   const last = prunedAt.get(req.payload) ?? 0
   if (Date.now() - last < pruneEveryMs) {
     return
@@ -38,29 +49,28 @@ const text = (body: string, status: number) =>
   new Response(body, { headers: { 'content-type': 'text/plain' }, status })
 
 /** GET: Meta's subscription check, answered for any account's verify token. */
-const verify = (options: ResolvedOptions): Endpoint => ({
-  handler: async (req) => {
-    const mode = req.searchParams.get('hub.mode')
-    const token = req.searchParams.get('hub.verify_token') ?? ''
-    const challenge = req.searchParams.get('hub.challenge') ?? ''
-    if (mode !== 'subscribe' || !token) {
-      return text('Forbidden', 403)
-    }
-    const { docs } = await req.payload.find({
-      collection: options.slugs.accounts,
-      depth: 0,
-      pagination: false,
-      select: { verifyToken: true },
-      where: { verifyToken: { exists: true } },
-    })
-    const known = docs.some(
-      (doc) => typeof doc.verifyToken === 'string' && safeEqual(doc.verifyToken, token),
-    )
-    return known ? text(challenge, 200) : text('Forbidden', 403)
-  },
-  method: 'get',
-  path: '/whatsapp/webhook',
-})
+export const answerVerification = async (
+  req: WebhookRequest,
+  options: ResolvedOptions,
+): Promise<Response> => {
+  const mode = req.searchParams.get('hub.mode')
+  const token = req.searchParams.get('hub.verify_token') ?? ''
+  const challenge = req.searchParams.get('hub.challenge') ?? ''
+  if (mode !== 'subscribe' || !token) {
+    return text('Forbidden', 403)
+  }
+  const { docs } = await req.payload.find({
+    collection: options.slugs.accounts,
+    depth: 0,
+    pagination: false,
+    select: { verifyToken: true },
+    where: { verifyToken: { exists: true } },
+  })
+  const known = docs.some(
+    (doc) => typeof doc.verifyToken === 'string' && safeEqual(doc.verifyToken, token),
+  )
+  return known ? text(challenge, 200) : text('Forbidden', 403)
+}
 
 /** Whether every account the body names is known and signed it (`undefined`: none named). */
 const signedByAll = (
@@ -87,49 +97,68 @@ const signedByAll = (
  * The applier applies them from the log, so they are durable before the 200 and Meta's
  * senders never wait on the campaign's tables.
  */
-const receive = (options: ResolvedOptions, logged: (payload: Payload) => void): Endpoint => ({
-  handler: async (req) => {
-    const declared = Number(req.headers.get('content-length') ?? 0)
-    if (declared > options.webhookMaxBytes) {
-      return json({ error: 'Webhook body too large.' }, 413)
-    }
-    const raw = req.text ? await req.text() : ''
-    if (Buffer.byteLength(raw) > options.webhookMaxBytes) {
-      return json({ error: 'Webhook body too large.' }, 413)
-    }
-    let parsed
-    try {
-      parsed = parseWebhook(JSON.parse(raw) as unknown)
-    } catch (error) {
-      const reason = error instanceof WebhookShapeError ? error.message : 'The body is not JSON.'
-      req.payload.logger.warn(`whatsapp webhook refused: ${reason}`)
-      return json({ error: reason }, 400)
-    }
-    const ids = { phoneNumberIds: [...parsed.phoneNumberIds], wabaIds: [...parsed.wabaIds] }
-    const signature = req.headers.get('x-hub-signature-256')
-    let signed = signedByAll(await webhookAccounts(req.payload, options), ids, raw, signature)
-    if (signed === false) {
-      // An account added or changed by another process: its table is reloaded (at most every second).
-      signed = signedByAll(await reloadWebhookAccounts(req.payload, options), ids, raw, signature)
-    }
-    if (signed === undefined) {
-      return json({ received: 0 })
-    }
-    if (!signed) {
-      return json({ error: 'Unknown account or bad signature.' }, 401)
-    }
-    const events = loggedEvents(parsed)
-    await getStore(req.payload).logEvents(events)
-    logged(req.payload)
-    pruneSometimes(req, options)
-    return json({ received: events.length })
-  },
-  method: 'post',
-  path: '/whatsapp/webhook',
-})
+export const acceptEvents = async (
+  req: WebhookRequest,
+  options: ResolvedOptions,
+  logged: (payload: Payload) => void,
+): Promise<Response> => {
+  const declared = Number(req.headers.get('content-length') ?? 0)
+  if (declared > options.webhookMaxBytes) {
+    return json({ error: 'Webhook body too large.' }, 413)
+  }
+  const raw = await req.text()
+  if (Buffer.byteLength(raw) > options.webhookMaxBytes) {
+    return json({ error: 'Webhook body too large.' }, 413)
+  }
+  let parsed
+  try {
+    parsed = parseWebhook(JSON.parse(raw) as unknown)
+  } catch (error) {
+    const reason = error instanceof WebhookShapeError ? error.message : 'The body is not JSON.'
+    req.payload.logger.warn(`whatsapp webhook refused: ${reason}`)
+    return json({ error: reason }, 400)
+  }
+  const ids = { phoneNumberIds: [...parsed.phoneNumberIds], wabaIds: [...parsed.wabaIds] }
+  const signature = req.headers.get('x-hub-signature-256')
+  let signed = signedByAll(await webhookAccounts(req.payload, options), ids, raw, signature)
+  if (signed === false) {
+    // An account added or changed by another process: its table is reloaded (at most every second).
+    signed = signedByAll(await reloadWebhookAccounts(req.payload, options), ids, raw, signature)
+  }
+  if (signed === undefined) {
+    return json({ received: 0 })
+  }
+  if (!signed) {
+    return json({ error: 'Unknown account or bad signature.' }, 401)
+  }
+  const events = loggedEvents(parsed)
+  await getStore(req.payload).logEvents(events)
+  logged(req.payload)
+  pruneSometimes(req, options)
+  return json({ received: events.length })
+}
 
 /** The webhook's endpoints; `logged` is told when events were logged (to wake the applier). */
 export const webhookEndpoints = (
   options: ResolvedOptions,
   logged: (payload: Payload) => void,
-): Endpoint[] => [verify(options), receive(options, logged)]
+): Endpoint[] => {
+  const request = (req: Parameters<Endpoint['handler']>[0]): WebhookRequest => ({
+    headers: req.headers,
+    payload: req.payload,
+    searchParams: req.searchParams,
+    text: () => (req.text ? req.text() : Promise.resolve('')),
+  })
+  return [
+    {
+      handler: (req) => answerVerification(request(req), options),
+      method: 'get',
+      path: webhookPath,
+    },
+    {
+      handler: (req) => acceptEvents(request(req), options, logged),
+      method: 'post',
+      path: webhookPath,
+    },
+  ]
+}

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 
 import { isPostgresUri } from '../../dev/database/adapter.js'
-import { freePort, startEmbeddedServer } from '../../dev/database/embeddedServer.js'
+import { freePorts, startEmbeddedServer } from '../../dev/database/embeddedServer.js'
 import { dropPostgresDatabase } from '../helpers/testDatabase.js'
 
 declare module 'vitest' {
@@ -45,7 +45,7 @@ export default async function setup(project: TestProject) {
   const serverUri = given?.replace(/\/+$/, '') ?? embedded?.uri
   // Payload's Postgres adapter creates the database; MongoDB does on first write.
   const databaseUri = `${serverUri}/browser_${Date.now()}`
-  const [port, simulatorPort] = [await freePort(), await freePort()]
+  const [port, simulatorPort] = await freePorts(2)
   mkdirSync('test-results', { recursive: true })
   const log = createWriteStream('test-results/dev-app.log')
   const app = spawn('npx', ['next', 'dev', 'dev', '--port', String(port)], {

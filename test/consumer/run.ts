@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { freePort } from '../../dev/database/embeddedServer.js'
+import { freePorts } from '../../dev/database/embeddedServer.js'
 import { onPostgresServer } from '../../dev/database/postgresServer.js'
 import { runCampaignThroughSite } from './campaignFlow.js'
 import { run, start, type Started, waitFor } from './processes.js'
@@ -63,7 +63,7 @@ const packAndInstall = async () => {
   await run('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: site, log })
   // What a site's plain Node (its workers, the payload CLI) imports, and Next.js resolves.
   const probe =
-    "const m = await import('payload-plugin-whatsapp-campaigns'); for (const e of ['/client', '/rsc']) import.meta.resolve('payload-plugin-whatsapp-campaigns' + e); if (typeof m.whatsappCampaignsPlugin !== 'function' || typeof m.runWorker !== 'function') throw new Error('exports missing: ' + Object.keys(m))"
+    "const m = await import('payload-plugin-whatsapp-campaigns'); for (const e of ['/client', '/rsc']) import.meta.resolve('payload-plugin-whatsapp-campaigns' + e); if (typeof m.whatsappCampaignsPlugin !== 'function' || typeof m.runWorker !== 'function' || typeof m.startWebhookReceiver !== 'function') throw new Error('exports missing: ' + Object.keys(m))"
   await run('node', ['--input-type=module', '-e', probe], { cwd: site, log })
   return path.basename(tarball)
 }
@@ -79,12 +79,7 @@ const siteOnDatabase = async (
   worker: 'next start' | 'separate',
 ) => {
   const log = path.join(logs, `${database}.log`)
-  const sitePort = await freePort()
-  let simulatorPort = await freePort()
-  // The first port is free again once probed, so it may come back.
-  while (simulatorPort === sitePort) {
-    simulatorPort = await freePort()
-  }
+  const [sitePort, simulatorPort, receiverPort] = await freePorts(3)
   const siteUrl = `http://127.0.0.1:${sitePort}`
   const env = {
     DATABASE_URI: databaseUri,
@@ -128,7 +123,11 @@ const siteOnDatabase = async (
     env: {
       SIMULATOR_LATENCY_MS: '20',
       SIMULATOR_PORT: String(simulatorPort),
-      SIMULATOR_WEBHOOK_URL: `${siteUrl}/api/whatsapp/webhook`,
+      // With a separate worker, Meta's webhooks go to its standalone receiver.
+      SIMULATOR_WEBHOOK_URL:
+        worker === 'separate'
+          ? `http://127.0.0.1:${receiverPort}/api/whatsapp/webhook`
+          : `${siteUrl}/api/whatsapp/webhook`,
     },
     log: path.join(logs, `${database}-simulator.log`),
   })
@@ -142,7 +141,7 @@ const siteOnDatabase = async (
     worker === 'separate'
       ? start('npx', ['payload', 'run', 'worker.ts'], {
           cwd: site,
-          env: { ...env, NODE_ENV: 'production' },
+          env: { ...env, NODE_ENV: 'production', WHATSAPP_WEBHOOK_PORT: String(receiverPort) },
           log: path.join(logs, `${database}-worker.log`),
         })
       : undefined
@@ -195,7 +194,7 @@ try {
     )
     const database = `whatsapp_consumer_${process.pid}`
     await check(
-      'site on Postgres: import map, migrations, next build, next start and a separate worker sending a campaign',
+      'site on Postgres: import map, migrations, next build, next start and a separate worker sending a campaign, its webhooks to the standalone receiver',
       async () => {
         try {
           return await siteOnDatabase('postgres', `${postgresServer}/${database}`, 'separate')

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
+import type { WebhookReceiver } from '../../src/index.js'
 import type { ClaimedRecipient } from '../../src/store/index.js'
 
+import { startWebhookReceiver } from '../../src/index.js'
 import { getStore } from '../../src/store/index.js'
 import { bootPayload, type TestApp } from '../helpers/bootPayload.js'
 import {
@@ -20,6 +22,8 @@ import { postWebhook, statusBody } from '../helpers/signedPost.js'
 import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: TestApp
+/** The standalone receiver (startWebhookReceiver), beside Payload's endpoint. */
+let receiver: WebhookReceiver
 let accountId: number | string
 let templates: Record<string, number | string>
 const inbound: Array<Record<string, unknown>> = []
@@ -35,10 +39,22 @@ beforeAll(async () => {
   })
   accountId = (await createAccount(app.payload)).id
   templates = await createDemoTemplates(app.payload, accountId)
+  receiver = await startWebhookReceiver(app.payload, { host: '127.0.0.1', port: 0 })
 })
 afterAll(async () => {
+  await receiver?.close()
   await app?.close()
 })
+
+/** Where each way in takes webhooks: both under /api/whatsapp/webhook. */
+const entries = [
+  { name: "Payload's endpoint", base: () => app.rest.url, key: 'rest' },
+  {
+    name: 'the standalone receiver',
+    base: () => receiver.url.replace('/api/whatsapp/webhook', ''),
+    key: 'receiver',
+  },
+]
 
 const post = (body: unknown, options?: Parameters<typeof postWebhook>[2]) =>
   postWebhook(app.rest.url, body, { secret: testAccount.appSecret, ...options })
@@ -48,40 +64,94 @@ const claimedCampaign = (n: number) =>
 const recordSent = (id: string, claimed: ClaimedRecipient[], prefix: string) =>
   recordSentOf(app.payload, id, claimed, prefix)
 
-describe('webhook endpoint', () => {
+describe.each(entries)('webhook checks through $name', ({ base, key }) => {
+  const postTo = (body: unknown, options?: Parameters<typeof postWebhook>[2]) =>
+    postWebhook(base(), body, { secret: testAccount.appSecret, ...options })
+
   test("GET answers Meta's verification only for a known verify token", async () => {
     const ok = await fetch(
-      `${app.rest.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${testAccount.verifyToken}&hub.challenge=1158201444`,
+      `${base()}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${testAccount.verifyToken}&hub.challenge=1158201444`,
     )
     expect(ok.status).toBe(200)
     expect(await ok.text()).toBe('1158201444')
     const bad = await fetch(
-      `${app.rest.url}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+      `${base()}/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
     )
     expect(bad.status).toBe(403)
   })
 
   test('missing or wrong signature, unknown number, malformed JSON: refused, nothing changes', async () => {
     const { id, claimed } = await claimedCampaign(2)
-    await recordSent(id, claimed, 'sig')
-    const body = statusBody(testAccount.phoneNumberId, [{ id: 'wamid.sig0', status: 'delivered' }])
-    expect((await post(body, { signature: null })).status).toBe(401)
-    expect((await post(body, { signature: 'sha256=00' })).status).toBe(401)
-    expect((await post(body, { secret: 'another-secret' })).status).toBe(401)
+    await recordSent(id, claimed, `sig${key}`)
+    const body = statusBody(testAccount.phoneNumberId, [
+      { id: `wamid.sig${key}0`, status: 'delivered' },
+    ])
+    expect((await postTo(body, { signature: null })).status).toBe(401)
+    expect((await postTo(body, { signature: 'sha256=00' })).status).toBe(401)
+    expect((await postTo(body, { secret: 'another-secret' })).status).toBe(401)
     expect(
-      (await post(statusBody('999999999', [{ id: 'wamid.sig0', status: 'read' }]))).status,
+      (await postTo(statusBody('999999999', [{ id: `wamid.sig${key}0`, status: 'read' }]))).status,
     ).toBe(401)
-    expect((await post('{"entry": [')).status).toBe(400)
-    expect((await post({ hello: 'world' })).status).toBe(400)
+    expect((await postTo('{"entry": [')).status).toBe(400)
+    expect((await postTo({ hello: 'world' })).status).toBe(400)
     expect(
-      (await post({ entry: [{ changes: [{ field: 'messages', value: { statuses: [] } }] }] }))
+      (await postTo({ entry: [{ changes: [{ field: 'messages', value: { statuses: [] } }] }] }))
         .status,
     ).toBe(400)
-    expect((await post('x'.repeat(1024 * 1024 + 10))).status).toBe(413)
+    expect((await postTo('x'.repeat(1024 * 1024 + 10))).status).toBe(413)
     expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 0, readCount: 0 })
     await expectCountersMatchRecipients(app.payload, id)
   })
+})
 
+describe('standalone receiver', () => {
+  const receiverBase = () => receiver.url.replace('/api/whatsapp/webhook', '')
+
+  test('a status it receives is logged, applied and counted', async () => {
+    const { id, claimed } = await claimedCampaign(2)
+    await recordSent(id, claimed, 'rcv')
+    const response = await postWebhook(
+      receiverBase(),
+      statusBody(testAccount.phoneNumberId, [
+        { id: 'wamid.rcv0', status: 'delivered' },
+        { id: 'wamid.rcv1', status: 'read' },
+      ]),
+      { secret: testAccount.appSecret },
+    )
+    expect(response).toEqual({ body: '{"received":2}', status: 200 })
+    await expectCountersMatchRecipients(app.payload, id)
+    expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 2, readCount: 1 })
+  })
+
+  test('other paths 404, other methods 405, a body over the limit without a length 413', async () => {
+    expect((await fetch(`${receiverBase()}/api/other`)).status).toBe(404)
+    const put = await fetch(receiver.url, { body: '{}', method: 'PUT' })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toBe('GET, POST')
+    // Chunked, so only reading it tells its size.
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024))
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (sent++ < 20) {
+          controller.enqueue(chunk)
+        } else {
+          controller.close()
+        }
+      },
+    })
+    const big = await fetch(receiver.url, {
+      body,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' },
+      method: 'POST',
+    } as RequestInit)
+    expect(big.status).toBe(413)
+    expect(sent).toBeGreaterThan(16)
+  })
+})
+
+describe('webhook endpoint', () => {
   test('statuses move forward only; read before delivered counts as delivered; failed carries code and message', async () => {
     const { id, claimed } = await claimedCampaign(3)
     await recordSent(id, claimed, 'fw')

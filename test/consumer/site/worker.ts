@@ -1,6 +1,15 @@
-// A campaign worker, as the README has it: run with `npx payload run worker.ts`.
+// A campaign worker, as the README has it: run with `npx payload run worker.ts`; with
+// WHATSAPP_WEBHOOK_PORT, it also receives Meta's webhooks (README "High-volume webhooks").
 import config from '@payload-config'
 import { getPayload } from 'payload'
-import { runWorker } from 'payload-plugin-whatsapp-campaigns'
+import { runWorker, startWebhookReceiver } from 'payload-plugin-whatsapp-campaigns'
 
-await runWorker(await getPayload({ config }))
+const payload = await getPayload({ config })
+if (process.env.WHATSAPP_WEBHOOK_PORT) {
+  const receiver = await startWebhookReceiver(payload, {
+    host: '127.0.0.1',
+    port: Number(process.env.WHATSAPP_WEBHOOK_PORT),
+  })
+  payload.logger.info(`webhooks at ${receiver.url}`)
+}
+await runWorker(payload)

@@ -1,0 +1,121 @@
+/**
+ * Webhook ingestion as a production site takes it: the dev app under `next start` (Payload's
+ * REST route), against the plugin's standalone receiver in a process of its own (dev/worker.ts
+ * with WHATSAPP_WEBHOOK_PORT); signed status webhooks, one event each, from the senders' process.
+ */
+import type { ChildProcess } from 'node:child_process'
+
+import { getPayload } from 'payload'
+
+import { createConfig } from '../dev/createConfig.js'
+import { isPostgresUri } from '../dev/database/adapter.js'
+import { freePorts } from '../dev/database/embeddedServer.js'
+import { demoAccountData } from '../dev/demoAccount.js'
+import { stopCampaignQueue } from '../src/index.js'
+import { abandonPool, startBenchDatabase } from './database.js'
+import { percentile } from './measure.js'
+import { cpuMs, machineCpuMs } from './processStats.js'
+import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
+import { runSenders } from './webhooks.js'
+
+export type NextWebhookResult = {
+  eventsPerSecond: number
+  label: string
+  machineBusy: number
+  p50Ms: number
+  p99Ms: number
+  rejected: number
+  /** CPU time per request of the process answering (the site or the receiver's). */
+  serverCpuMsPerRequest: number
+}
+
+const answering = async (url: string) => {
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`${url} did not answer within 180 s`)
+}
+
+export const benchNextWebhooks = async ({
+  seconds,
+  senders,
+}: {
+  seconds: number
+  senders: number
+}): Promise<NextWebhookResult[]> => {
+  await ensureBuild()
+  const database = await startBenchDatabase()
+  if (isPostgresUri(database.uri)) {
+    process.env.PAYLOAD_FORCE_DRIZZLE_PUSH = 'true'
+  }
+  // Makes the schema and the account; applies nothing.
+  const payload = await getPayload({
+    config: createConfig({
+      databaseUri: database.uri,
+      pluginOptions: { queue: { worker: false }, webhookApplier: { enabled: false } },
+    }),
+    key: 'next-webhooks',
+  })
+  await payload.create({ collection: 'whatsapp-accounts', data: demoAccountData('Bench number') })
+  const [sitePort, receiverPort] = await freePorts(2)
+  const env = {
+    DATABASE_URI: database.uri,
+    WHATSAPP_CAMPAIGNS_WORKER: 'false',
+    // Nothing is sent: no simulator is started either (port 9 is discard).
+    WHATSAPP_GRAPH_API_URL: 'http://127.0.0.1:9',
+  }
+  const site = spawnSite(sitePort, env)
+  const receiver = spawnWorker({ ...env, WHATSAPP_WEBHOOK_PORT: String(receiverPort) })
+  const siteUrl = `http://127.0.0.1:${sitePort}/api/whatsapp/webhook`
+  const receiverUrl = `http://127.0.0.1:${receiverPort}/api/whatsapp/webhook`
+  // Ids of no campaign's messages: each event is logged, then set waiting by the applier.
+  const events = Array.from({ length: 20_000 }, (_, i) => ({
+    id: `wamid.bench${i}`,
+    status: i % 2 ? 'read' : 'delivered',
+  }))
+  const measure = async (label: string, server: ChildProcess, url: string, floor: boolean) => {
+    const serverAtStart = server.pid ? cpuMs(server.pid) : 0
+    const machineAtStart = machineCpuMs()
+    const report = await runSenders({ events, floor, seconds, senders, url })
+    const machine = machineCpuMs()
+    const requests = report.latencies.length
+    return {
+      eventsPerSecond: requests / report.seconds,
+      label,
+      machineBusy: (machine.busy - machineAtStart.busy) / (machine.total - machineAtStart.total),
+      p50Ms: percentile(report.latencies, 50),
+      p99Ms: percentile(report.latencies, 99),
+      rejected: report.rejected,
+      serverCpuMsPerRequest: ((server.pid ? cpuMs(server.pid) : 0) - serverAtStart) / requests,
+    }
+  }
+  try {
+    await answering(siteUrl)
+    await answering(receiverUrl)
+    return [
+      await measure("next start: Next.js's floor, GET answered 403 at once", site, siteUrl, true),
+      await measure("next start: status webhooks through Payload's route", site, siteUrl, false),
+      await measure(
+        'standalone receiver (its own process): status webhooks',
+        receiver,
+        receiverUrl,
+        false,
+      ),
+    ]
+  } finally {
+    await stopGroup(site)
+    await stopGroup(receiver)
+    await stopCampaignQueue(payload)
+    await payload.destroy()
+    abandonPool(payload)
+    await database.stop()
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The dev app as production runs it, for the benches: its `next start` build (dev/.next-bench)
+ * and worker processes, each in a process group of its own.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+const buildDir = '.next-bench'
+
+/** Resolves once the process has exited (at once if it has). */
+export const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode === null && child.signalCode === null
+      ? child.once('exit', () => resolve())
+      : resolve(),
+  )
+
+/** The newest modification time of the sources a build of the dev app holds. */
+const newestSource = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') {
+      return newest
+    }
+    const at = path.join(dir, entry.name)
+    return Math.max(newest, entry.isDirectory() ? newestSource(at) : statSync(at).mtimeMs)
+  }, 0)
+
+/** `next build` of the dev app into .next-bench, again whenever src/ or dev/ changed since. */
+export const ensureBuild = async () => {
+  const built = `dev/${buildDir}/BUILD_ID`
+  if (
+    existsSync(built) &&
+    statSync(built).mtimeMs > Math.max(newestSource('src'), newestSource('dev'))
+  ) {
+    return
+  }
+  process.stderr.write('building the dev app for `next start`...\n')
+  const build = spawn('npx', ['next', 'build', 'dev'], {
+    env: { ...process.env, NEXT_DIST_DIR: buildDir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await exited(build)
+  if (build.exitCode !== 0) {
+    throw new Error(`next build exited with ${build.exitCode}`)
+  }
+}
+
+/**
+ * `next start` of that build on `port`, run with Next's own bin under this Node so that
+ * BENCH_SITE_PROFILE=<dir> can profile it (written when it stops); BENCH_SITE_LOGS shows its log.
+ */
+export const spawnSite = (port: number, env: Record<string, string>) => {
+  const profile = process.env.BENCH_SITE_PROFILE
+  return spawn(
+    process.execPath,
+    [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      'node_modules/next/dist/bin/next',
+      'start',
+      'dev',
+      '--port',
+      String(port),
+    ],
+    {
+      detached: true,
+      env: { ...process.env, NEXT_DIST_DIR: buildDir, PORT: String(port), ...env },
+      stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
+    },
+  )
+}
+
+/** The dev app's worker (dev/worker.ts, README "Workers"). */
+export const spawnWorker = (env: Record<string, string>) =>
+  spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
+    detached: true,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+
+/** SIGTERM to the process's group; resolves once the process has exited. */
+export const stopGroup = async (child: ChildProcess) => {
+  if (child.pid && child.exitCode === null && child.signalCode === null) {
+    process.kill(-child.pid, 'SIGTERM')
+    await exited(child)
+  }
+}

@@ -1,0 +1,123 @@
+import type { Payload } from 'payload'
+
+import http from 'node:http'
+
+import { getPluginOptions } from '../pluginContext.js'
+import { acceptEvents, answerVerification, webhookPath } from './endpoints.js'
+
+export type WebhookReceiverOptions = {
+  /** The interface to listen on. Default: all of them. */
+  host?: string
+  /** The path Meta posts to. Default: `/api/whatsapp/webhook`, as under Payload's REST route. */
+  path?: string
+  /** The port to listen on (0: any free port; `url` tells which). */
+  port: number
+}
+
+export type WebhookReceiver = {
+  /** Stops taking requests, waits for those in progress, then resolves. */
+  close: () => Promise<void>
+  /** Where it listens, e.g. `http://0.0.0.0:3001/api/whatsapp/webhook`. */
+  url: string
+}
+
+const answer = (outgoing: http.ServerResponse, status: number, body: object) => {
+  outgoing.writeHead(status, { 'cache-control': 'no-store', 'content-type': 'application/json' })
+  outgoing.end(JSON.stringify(body))
+}
+
+/**
+ * The body as text, read up to one byte past `maxBytes`: a longer body is drained but not kept,
+ * so that the handler refuses it (413) without this process holding it.
+ */
+const bodyText = async (incoming: http.IncomingMessage, maxBytes: number) => {
+  const chunks: Buffer[] = []
+  let kept = 0
+  for await (const chunk of incoming) {
+    const buffer = chunk as Buffer
+    if (kept <= maxBytes) {
+      chunks.push(buffer.subarray(0, maxBytes + 1 - kept))
+      kept += Math.min(buffer.length, maxBytes + 1 - kept)
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * The webhook outside Next.js and Payload's REST route, on a port of its own: the same checks,
+ * log and answers as the endpoint, for a fraction of the CPU per request (Next.js's own request
+ * handling costs more than the whole webhook). Events it logs are applied by the applier, in
+ * whichever process holds its lease; `logged` wakes this process's.
+ */
+export const serveWebhooks = async (
+  payload: Payload,
+  logged: (payload: Payload) => void,
+  { host, path = `/api${webhookPath}`, port }: WebhookReceiverOptions,
+): Promise<WebhookReceiver> => {
+  const options = getPluginOptions(payload)
+  const server = http.createServer((incoming, outgoing) => {
+    const url = new URL(incoming.url ?? '/', 'http://receiver')
+    if (url.pathname !== path) {
+      answer(outgoing, 404, { error: `Not found: webhooks are received at ${path}.` })
+      incoming.resume()
+      return
+    }
+    if (incoming.method !== 'GET' && incoming.method !== 'POST') {
+      outgoing.setHeader('allow', 'GET, POST')
+      answer(outgoing, 405, { error: 'Method not allowed.' })
+      incoming.resume()
+      return
+    }
+    const req = {
+      headers: {
+        get: (name: string) => {
+          const value = incoming.headers[name.toLowerCase()]
+          return Array.isArray(value) ? value.join(', ') : (value ?? null)
+        },
+      },
+      payload,
+      searchParams: url.searchParams,
+      text: () => bodyText(incoming, options.webhookMaxBytes),
+    }
+    void (
+      incoming.method === 'GET'
+        ? answerVerification(req, options)
+        : acceptEvents(req, options, logged)
+    )
+      .then(async (response) => {
+        outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()))
+        outgoing.end(Buffer.from(await response.arrayBuffer()))
+        // A body refused unread (too large by its length) is drained, keeping the connection.
+        incoming.resume()
+      })
+      .catch((error: unknown) => {
+        // Not acknowledged: Meta posts the events again.
+        payload.logger.error({ err: error }, 'whatsapp webhook receiver: request failed')
+        if (!outgoing.headersSent) {
+          answer(outgoing, 500, { error: 'The events could not be logged; post them again.' })
+        } else {
+          outgoing.destroy()
+        }
+      })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const listening = typeof address === 'object' && address ? address : { address: host, port }
+  const shownHost = listening.address?.includes(':')
+    ? `[${listening.address}]`
+    : (listening.address ?? 'localhost')
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      }),
+    url: `http://${shownHost}:${listening.port}${path}`,
+  }
+}
