@@ -42,7 +42,7 @@ const pruneSometimes = (req: WebhookRequest, options: ResolvedOptions) => {
  * gzip every acknowledgement, as Next streams route answers without their length, for a tenth
  * of the site's CPU under a campaign's webhooks.
  */
-const json = (body: object, status = 200) =>
+export const json = (body: object, status = 200) =>
   Response.json(body, { headers: { 'cache-control': 'no-store, no-transform' }, status })
 
 const text = (body: string, status: number) =>

@@ -3,12 +3,15 @@ import type { Payload } from 'payload'
 import http from 'node:http'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { acceptEvents, answerVerification, webhookPath } from './endpoints.js'
+import { acceptEvents, answerVerification, json, webhookPath } from './endpoints.js'
 
 export type WebhookReceiverOptions = {
   /** The interface to listen on. Default: all of them. */
   host?: string
-  /** The path Meta posts to. Default: `/api/whatsapp/webhook`, as under Payload's REST route. */
+  /**
+   * The path Meta posts to. Default: the endpoint's own under Payload's REST route,
+   * `/api/whatsapp/webhook` unless the config's `routes.api` moves it.
+   */
   path?: string
   /** The port to listen on (0: any free port; `url` tells which). */
   port: number
@@ -21,9 +24,10 @@ export type WebhookReceiver = {
   url: string
 }
 
-const answer = (outgoing: http.ServerResponse, status: number, body: object) => {
-  outgoing.writeHead(status, { 'cache-control': 'no-store', 'content-type': 'application/json' })
-  outgoing.end(JSON.stringify(body))
+/** Writes the handlers' web `Response` as Node's answer. */
+const send = async (outgoing: http.ServerResponse, response: Response) => {
+  outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()))
+  outgoing.end(Buffer.from(await response.arrayBuffer()))
 }
 
 /**
@@ -52,19 +56,19 @@ const bodyText = async (incoming: http.IncomingMessage, maxBytes: number) => {
 export const serveWebhooks = async (
   payload: Payload,
   logged: (payload: Payload) => void,
-  { host, path = `/api${webhookPath}`, port }: WebhookReceiverOptions,
+  { host, path = `${payload.config.routes.api}${webhookPath}`, port }: WebhookReceiverOptions,
 ): Promise<WebhookReceiver> => {
   const options = getPluginOptions(payload)
   const server = http.createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://receiver')
     if (url.pathname !== path) {
-      answer(outgoing, 404, { error: `Not found: webhooks are received at ${path}.` })
+      void send(outgoing, json({ error: `Not found: webhooks are received at ${path}.` }, 404))
       incoming.resume()
       return
     }
     if (incoming.method !== 'GET' && incoming.method !== 'POST') {
       outgoing.setHeader('allow', 'GET, POST')
-      answer(outgoing, 405, { error: 'Method not allowed.' })
+      void send(outgoing, json({ error: 'Method not allowed.' }, 405))
       incoming.resume()
       return
     }
@@ -85,8 +89,7 @@ export const serveWebhooks = async (
         : acceptEvents(req, options, logged)
     )
       .then(async (response) => {
-        outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()))
-        outgoing.end(Buffer.from(await response.arrayBuffer()))
+        await send(outgoing, response)
         // A body refused unread (too large by its length) is drained, keeping the connection.
         incoming.resume()
       })
@@ -94,7 +97,10 @@ export const serveWebhooks = async (
         // Not acknowledged: Meta posts the events again.
         payload.logger.error({ err: error }, 'whatsapp webhook receiver: request failed')
         if (!outgoing.headersSent) {
-          answer(outgoing, 500, { error: 'The events could not be logged; post them again.' })
+          void send(
+            outgoing,
+            json({ error: 'The events could not be logged; post them again.' }, 500),
+          )
         } else {
           outgoing.destroy()
         }
