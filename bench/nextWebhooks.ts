@@ -14,7 +14,7 @@ import { demoAccountData } from '../dev/demoAccount.js'
 import { stopCampaignQueue } from '../src/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
-import { cpuMs, machineCpuMs } from './processStats.js'
+import { cpuMs, machineCpuMs, machineCpuSince } from './processStats.js'
 import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
 import { runSenders } from './webhooks.js'
 
@@ -85,12 +85,12 @@ export const benchNextWebhooks = async ({
     const serverAtStart = server.pid ? cpuMs(server.pid) : 0
     const machineAtStart = machineCpuMs()
     const report = await runSenders({ events, floor, seconds, senders, url })
-    const machine = machineCpuMs()
+    const { busyShare } = machineCpuSince(machineAtStart)
     const requests = report.latencies.length
     return {
       eventsPerSecond: requests / report.seconds,
       label,
-      machineBusy: (machine.busy - machineAtStart.busy) / (machine.total - machineAtStart.total),
+      machineBusy: busyShare,
       p50Ms: percentile(report.latencies, 50),
       p99Ms: percentile(report.latencies, 99),
       rejected: report.rejected,

@@ -54,3 +54,10 @@ export const machineCpuMs = () => {
   const idle = ticks[3] + ticks[4]
   return { busy: (all - idle) * tickMs(), total: all * tickMs() }
 }
+
+/** The machine's busy CPU time since `start` (ms, summed over cores), and its share of all. */
+export const machineCpuSince = (start: ReturnType<typeof machineCpuMs>) => {
+  const now = machineCpuMs()
+  const busyMs = now.busy - start.busy
+  return { busyMs, busyShare: busyMs / (now.total - start.total) }
+}

@@ -23,7 +23,7 @@ import { templateDocument } from '../src/meta/templateDocument.js'
 import { getStore } from '../src/store/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
-import { cpuMs, machineCpuMs, rssMb } from './processStats.js'
+import { cpuMs, machineCpuMs, machineCpuSince, rssMb } from './processStats.js'
 import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
 
 export type RealLoadScenario = {
@@ -240,13 +240,12 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
         (m) => typeof m === 'object' && m && 'acked' in m && resolve(m as LoadReport),
       ),
     )
-    const machine = machineCpuMs()
+    const machine = machineCpuSince(cpuAtRun.machine)
     const cpuUsed = {
-      machine: machine.busy - cpuAtRun.machine.busy,
+      machine: machine.busyMs,
       meta: (simulator.pid ? cpuMs(simulator.pid) : 0) - cpuAtRun.meta,
       site: siteCpuMs() - cpuAtRun.site,
     }
-    const cpuBusy = cpuUsed.machine / (machine.total - cpuAtRun.machine.total)
     const store = getStore(payload)
     const backlogAtEnd = await store.backlog()
     const units = unitTimes(report)
@@ -284,7 +283,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       ackP99Ms: percentile(report.ackMs, 99),
       backlogAtEnd,
       countersExact,
-      cpuBusy,
+      cpuBusy: machine.busyShare,
       cpuPerMessageMs: {
         databaseAndRest: (cpuUsed.machine - cpuUsed.meta - cpuUsed.site) / times.length,
         meta: cpuUsed.meta / times.length,

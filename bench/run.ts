@@ -3,15 +3,16 @@
  * DATABASE_URI names a server without a database name: postgres://user@host:port for Postgres
  * (the bench creates a bench_<time> database and drops it at the end) or mongodb://host:port;
  * MONGODB_URI also names a MongoDB; otherwise the embedded server runs in a child process.
- * BENCH_ONLY=send,materialize,webhooks,nextwebhooks,analytics,realload picks sections. Sizes, on a real
- * server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10 (4),
- * BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the campaign
- * under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of sending
- * at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set, sent by the site
- * or, with BENCH_LOAD_WORKER=separate, by a worker process, its webhooks posted to the site or,
- * with BENCH_LOAD_WEBHOOKS=receiver, to the standalone receiver in a process of its own;
- * nextwebhooks compares webhook ingestion under `next start` with that receiver; BENCH_SITE_PROFILE=dir writes CPU
- * profiles of the site and BENCH_DB_PROFILE=dir of the embedded database server.
+ * BENCH_ONLY=send,materialize,webhooks,nextwebhooks,analytics,realload picks sections. Sizes,
+ * on a real server (on the embedded one, which scans whole collections): BENCH_SEND_SECONDS 10
+ * (4), BENCH_SIZE (rows materialized) 100000 (20000), BENCH_WEBHOOK_SECONDS 60 (15); the
+ * campaign under real load runs at BENCH_LOAD_CAPS 80,1000 (80) msg/s, BENCH_LOAD_SECONDS 20 of
+ * sending at 80/s and 4 at 1000/s (4,000 contacts), unless BENCH_LOAD_CONTACTS is set, sent by
+ * the site or, with BENCH_LOAD_WORKER=separate, by a worker process, its webhooks posted to the
+ * site or, with BENCH_LOAD_WEBHOOKS=receiver, to the standalone receiver in a process of its
+ * own; nextwebhooks compares webhook ingestion under `next start` with that receiver;
+ * BENCH_SITE_PROFILE=dir writes CPU profiles of the site and BENCH_DB_PROFILE=dir of the
+ * embedded database server.
  * BENCH_ONLY=devapp (never by default: it moves this checkout's .data aside while it runs) runs
  * a campaign of BENCH_DEVAPP_CONTACTS 4000 at BENCH_DEVAPP_CAP 1000 msg/s in `next dev` (see
  * devApp.ts).

@@ -6,7 +6,7 @@ import type { SendersJob, SendersReport } from './webhookSenders.js'
 
 import { getStore } from '../src/store/index.js'
 import { commandCounter, cpuMsSince, percentile } from './measure.js'
-import { machineCpuMs } from './processStats.js'
+import { machineCpuMs, machineCpuSince } from './processStats.js'
 
 /** Runs the senders in their own process; resolves with what they measured. */
 export const runSenders = (job: SendersJob) =>
@@ -86,8 +86,7 @@ export const benchWebhooks = async (
   })
   const ended = performance.now()
   const cpuMs = cpuMsSince(cpu)
-  const machine = machineCpuMs()
-  const machineBusyMs = machine.busy - machineAtStart.busy
+  const machine = machineCpuSince(machineAtStart)
   counter.on = false
   const store = getStore(payload)
   const backlogAtEnd = await store.backlog()
@@ -102,11 +101,11 @@ export const benchWebhooks = async (
     cpuMsPerEvent: cpuMs / latencies.length,
     events: latencies.length,
     eventsPerSecond: latencies.length / elapsed,
-    machineBusy: machineBusyMs / (machine.total - machineAtStart.total),
+    machineBusy: machine.busyShare,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     rejected,
-    restCpuMsPerEvent: (machineBusyMs - cpuMs - sendersCpuMs) / latencies.length,
+    restCpuMsPerEvent: (machine.busyMs - cpuMs - sendersCpuMs) / latencies.length,
     seconds: elapsed,
     senders,
     sendersCpuMsPerEvent: sendersCpuMs / latencies.length,
