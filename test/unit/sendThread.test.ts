@@ -107,10 +107,11 @@ describe('send thread', () => {
     const answer = client.sendTemplate({
       ...message,
       phoneNumberId: 'late',
-      slot: { at, latest: at + 10 },
+      // Room for a loaded machine, as above.
+      slot: { at, latest: at + 100 },
     })
     // This thread hands the request over, then stalls; the send thread gets it in time.
-    busyUntil(at + 5)
+    busyUntil(at + 50)
     expect(await answer).toEqual({ messageId: 'wamid.1', ok: true })
     const missed = await client.sendTemplate({
       ...message,
