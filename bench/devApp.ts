@@ -2,9 +2,9 @@
  * The dev app under a campaign, as a user runs it: `next dev` (npm run dev) on a fresh embedded
  * database (this checkout's .data, moved aside for the run and put back after), seeded, `contacts`
  * contacts on the demo account, its cap raised, a contacts campaign run from the REST API while
- * the campaign is read every second as the admin page does. Everything (Next, Payload, the
- * embedded database, the simulator and its webhooks) runs in the one next-server process, whose
- * resident memory (children included) is sampled every 0.5 s.
+ * the campaign is read every second as the admin page does. Next, Payload and the embedded
+ * database run in the one next-server process; the simulator and its webhooks in a child of it.
+ * The app's resident memory (children included) is sampled every 0.5 s.
  * BENCH_DEVAPP_NODE_OPTIONS adds Node options to the app (e.g. --max-old-space-size=2048);
  * BENCH_DEVAPP_LOG=file keeps its output (else in the OS temp folder, named in the result).
  */

@@ -74,7 +74,7 @@ const devAppSection = async () => {
       .join('/')
   return [
     '',
-    '## 7. The dev app under a campaign (`next dev`: Next, Payload, the embedded database and the simulator with its webhooks in one process; the campaign read every second)',
+    '## 7. The dev app under a campaign (`next dev`: Next, Payload and the embedded database in one process, the simulator and its webhooks in a child of it; the campaign read every second)',
     table(
       [
         'contacts',

@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs'
 
 import { isNextHelperProcess } from '../src/nextHelperProcess.js'
 import { checkoutDataFiles, checkoutPort, portFromEnv } from './checkoutData.js'
+import { startChildService } from './childService.js'
 import { demoAccount, demoUndeliverablePhone } from './demoAccount.js'
-import { demoTemplates, simulatorOwnerHeader, startCloudApiSimulator } from './simulator/index.js'
+import { demoTemplates, type SimulatorOptions, simulatorOwnerHeader } from './simulator/index.js'
 
 type Holder = { simulatorUrl?: Promise<string> }
 const holder = globalThis as { __whatsappDevSimulator?: Holder } & typeof globalThis
@@ -11,7 +12,9 @@ const holder = globalThis as { __whatsappDevSimulator?: Holder } & typeof global
 /**
  * Starts the Cloud API simulator once per process, on this checkout's port (SIMULATOR_PORT, else
  * one picked on first start and recorded in .data/simulator.json), posting its webhooks to the
- * dev app. A simulator of the same checkout already there (`npm run worker` beside `npm run
+ * dev app. It runs in a process of its own, as Meta is not in the site's: in the app's process it
+ * answered sends as late as the app was busy (next dev, a campaign at 1,000/s and its webhooks
+ * kept that thread 99% busy), and those sends ended unknown. A simulator of the same checkout already there (`npm run worker` beside `npm run
  * dev`) is shared; any other process there is refused: its webhooks would go to another app.
  */
 export const startDevSimulator = (): Promise<string> => {
@@ -29,7 +32,7 @@ export const startDevSimulator = (): Promise<string> => {
     }
     const owner = await fs.realpath(checkoutDir)
     const appPort = process.env.PORT ?? '3000'
-    const started = await startCloudApiSimulator({
+    const options: SimulatorOptions = {
       accounts: [demoAccount],
       // One number Meta refuses, so failures show in the admin.
       errorCodesByPhone: { [demoUndeliverablePhone]: 131026 },
@@ -41,7 +44,11 @@ export const startDevSimulator = (): Promise<string> => {
       replyRate: 0.3,
       templates: { [demoAccount.wabaId]: demoTemplates },
       webhookUrl: `http://127.0.0.1:${appPort}/api/whatsapp/webhook`,
-    }).catch((error: NodeJS.ErrnoException) => {
+    }
+    const started = await startChildService<SimulatorOptions, string>(
+      'dev/simulator/childProcess.ts',
+      options,
+    ).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
         return undefined
       }

@@ -26,7 +26,7 @@ const server = http.createServer((req, res) => {
   req.pipe(upstream)
 })
 server.keepAliveTimeout = 30000
-server.once('error', (error) => parentPort.postMessage({ error: error.message }))
+server.once('error', (error) => parentPort.postMessage({ code: error.code, error: error.message }))
 server.listen(workerData.listenPort, workerData.host, () =>
   parentPort.postMessage({ port: server.address().port }),
 )
@@ -41,8 +41,11 @@ server.listen(workerData.listenPort, workerData.host, () =>
 export const openFrontDoor = async (args: { host: string; listenPort: number; port: number }) => {
   const worker = new Worker(source, { eval: true, workerData: args })
   const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', (message: { error?: string; port?: number }) =>
-      message.port ? resolve(message.port) : reject(new Error(message.error)),
+    // The code (EADDRINUSE) kept: a caller may share what already listens there.
+    worker.once('message', (message: { code?: string; error?: string; port?: number }) =>
+      message.port
+        ? resolve(message.port)
+        : reject(Object.assign(new Error(message.error), { code: message.code })),
     )
     worker.once('error', reject)
   })

@@ -14,7 +14,7 @@ import {
   setUpEditorAccount,
   type SimulatedApp,
 } from '../helpers/simulatorApp.js'
-import { createDemoTemplates, uploadCsv } from '../helpers/templates.js'
+import { uploadCsv } from '../helpers/templates.js'
 
 let app: SimulatedApp
 let editor: string
