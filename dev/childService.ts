@@ -1,5 +1,4 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import path from 'node:path'
 
 /** What a service process sends once: ready (with what the parent needs), or why it could not start. */
 type StartMessage<Ready> = { error: { code?: string; message: string } } | { ready: Ready }
@@ -7,11 +6,12 @@ type StartMessage<Ready> = { error: { code?: string; message: string } } | { rea
 const inputVariable = 'WHATSAPP_DEV_SERVICE_INPUT'
 
 /**
- * Runs `entry` (a TypeScript file of this checkout, run with tsx) in a Node process of its own,
- * handing it `input`; resolves with what it reports once ready, or rejects with its error (its
- * `code` kept, e.g. EADDRINUSE). The dev app's stand-ins for the outside world (Meta) run there:
- * in the app's own process they shared its one busy thread, which real ones never do. The
- * process ends when this one does, however it ends (see serveChildService).
+ * Runs `entry` (a TypeScript file of this checkout, relative to the working directory, run with
+ * tsx) in a Node process of its own, handing it `input`; resolves with what it reports once
+ * ready, or rejects with its error (its `code` kept, e.g. EADDRINUSE). The dev app's stand-ins
+ * for the outside world (Meta) run there: in the app's own process they shared its one busy
+ * thread, which real ones never do. The process ends when this one does, however it ends (see
+ * serveChildService).
  */
 export const startChildService = <Input, Ready>(
   entry: string,
@@ -22,7 +22,9 @@ export const startChildService = <Input, Ready>(
     .split(/\s+/)
     .filter((option) => option && !option.startsWith('--inspect'))
     .join(' ')
-  const child = fork(path.resolve(process.cwd(), entry), [], {
+  // Relative to the working directory, as given: a path built here (path.resolve) is one that
+  // Turbopack's production build tries to bundle, and fails on.
+  const child = fork(entry, [], {
     env: { ...process.env, [inputVariable]: JSON.stringify(input), NODE_OPTIONS: nodeOptions },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

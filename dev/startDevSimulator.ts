@@ -14,8 +14,9 @@ const holder = globalThis as { __whatsappDevSimulator?: Holder } & typeof global
  * one picked on first start and recorded in .data/simulator.json), posting its webhooks to the
  * dev app. It runs in a process of its own, as Meta is not in the site's: in the app's process it
  * answered sends as late as the app was busy (next dev, a campaign at 1,000/s and its webhooks
- * kept that thread 99% busy), and those sends ended unknown. A simulator of the same checkout already there (`npm run worker` beside `npm run
- * dev`) is shared; any other process there is refused: its webhooks would go to another app.
+ * kept that thread 99% busy), and those sends ended unknown. A simulator of the same checkout
+ * already there (`npm run worker` beside `npm run dev`) is shared; any other process there is
+ * refused: its webhooks would go to another app.
  */
 export const startDevSimulator = (): Promise<string> => {
   holder.__whatsappDevSimulator ??= {}
