@@ -36,10 +36,9 @@ export const ensureBuild = async () => {
     return
   }
   process.stderr.write('building the dev app for `next start`...\n')
-  const build = spawn('npx', ['next', 'build', 'dev'], {
-    env: { ...process.env, NEXT_DIST_DIR: buildDir },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  // The package script builds into buildDir (npm test runs it too, so a dev app that cannot be
+  // built fails CI). Its output goes to stderr, away from the figures.
+  const build = spawn('npm', ['run', '--silent', 'build:dev'], { stdio: ['ignore', 2, 'inherit'] })
   await exited(build)
   if (build.exitCode !== 0) {
     throw new Error(`next build exited with ${build.exitCode}`)
