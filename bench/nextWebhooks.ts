@@ -15,7 +15,7 @@ import { stopCampaignQueue } from '../src/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince } from './processStats.js'
-import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
+import { answering, ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
 import { runSenders } from './webhooks.js'
 
 export type NextWebhookResult = {
@@ -27,21 +27,6 @@ export type NextWebhookResult = {
   rejected: number
   /** CPU time per request of the process answering (the site or the receiver's). */
   serverCpuMsPerRequest: number
-}
-
-const answering = async (url: string) => {
-  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      return
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`${url} did not answer within 180 s`)
 }
 
 export const benchNextWebhooks = async ({

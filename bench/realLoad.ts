@@ -24,7 +24,7 @@ import { getStore } from '../src/store/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince, rssMb } from './processStats.js'
-import { ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
+import { answering, ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
 
 export type RealLoadScenario = {
   cap: number
@@ -193,6 +193,11 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     }
     if (!token) {
       throw new Error('next start did not answer within 180 s')
+    }
+    // Run only once the receiver listens: booting, it took a core for seconds of the sending,
+    // and Meta's first webhooks found no one there.
+    if (scenario.webhooks === 'receiver') {
+      await answering(`http://127.0.0.1:${receiverPort}/api/whatsapp/webhook`)
     }
     const siteCpuMs = () =>
       [site, worker, receiver].reduce((sum, child) => sum + (child?.pid ? cpuMs(child.pid) : 0), 0)

@@ -26,6 +26,22 @@ const newestSource = (dir: string): number =>
     return Math.max(newest, entry.isDirectory() ? newestSource(at) : statSync(at).mtimeMs)
   }, 0)
 
+/** Resolves once `url` answers HTTP at all (a process started and listening). */
+export const answering = async (url: string) => {
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`${url} did not answer within 180 s`)
+}
+
 /** `next build` of the dev app into .next-bench, again whenever src/ or dev/ changed since. */
 export const ensureBuild = async () => {
   const built = `dev/${buildDir}/BUILD_ID`
