@@ -42,7 +42,7 @@ const webhooks = new Worker(
       duplicates: env('LOAD_DUPLICATES', 0.1),
       early: env('LOAD_EARLY', 0.2),
       senders: env('LOAD_SENDERS', 16),
-      webhookUrl: String(process.env.LOAD_WEBHOOK_BASE),
+      webhookUrl: String(process.env.LOAD_WEBHOOK_URL),
     },
   },
 )

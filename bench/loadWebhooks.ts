@@ -23,7 +23,7 @@ const { duplicates, early, senders, webhookUrl } = workerData as {
   webhookUrl: string
 }
 
-const post = signedPoster(new URL('/api/whatsapp/webhook', webhookUrl), {
+const post = signedPoster(new URL(webhookUrl), {
   appSecret: demoAccount.appSecret,
   senders,
 })

@@ -15,7 +15,14 @@ import { stopCampaignQueue } from '../src/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince } from './processStats.js'
-import { answering, ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
+import {
+  answering,
+  ensureBuild,
+  spawnSite,
+  spawnWorker,
+  stopGroup,
+  webhookUrl,
+} from './siteProcesses.js'
 import { runSenders } from './webhooks.js'
 
 export type NextWebhookResult = {
@@ -59,8 +66,8 @@ export const benchNextWebhooks = async ({
   }
   const site = spawnSite(sitePort, env)
   const receiver = spawnWorker({ ...env, WHATSAPP_WEBHOOK_PORT: String(receiverPort) })
-  const siteUrl = `http://127.0.0.1:${sitePort}/api/whatsapp/webhook`
-  const receiverUrl = `http://127.0.0.1:${receiverPort}/api/whatsapp/webhook`
+  const siteUrl = webhookUrl(sitePort)
+  const receiverUrl = webhookUrl(receiverPort)
   // Ids of no campaign's messages: each event is logged, then set waiting by the applier.
   const events = Array.from({ length: 20_000 }, (_, i) => ({
     id: `wamid.bench${i}`,

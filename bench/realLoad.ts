@@ -24,7 +24,14 @@ import { getStore } from '../src/store/index.js'
 import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince, rssMb } from './processStats.js'
-import { answering, ensureBuild, spawnSite, spawnWorker, stopGroup } from './siteProcesses.js'
+import {
+  answering,
+  ensureBuild,
+  spawnSite,
+  spawnWorker,
+  stopGroup,
+  webhookUrl,
+} from './siteProcesses.js'
 
 export type RealLoadScenario = {
   cap: number
@@ -143,7 +150,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       LOAD_CAP: String(scenario.cap),
       LOAD_LATENCY_MS: String(scenario.latencyMs),
       LOAD_SENDERS: String(scenario.senders),
-      LOAD_WEBHOOK_BASE: `http://127.0.0.1:${scenario.webhooks === 'receiver' ? receiverPort : port}`,
+      LOAD_WEBHOOK_URL: webhookUrl(scenario.webhooks === 'receiver' ? receiverPort : port),
     },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -197,7 +204,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     // Run only once the receiver listens: booting, it took a core for seconds of the sending,
     // and Meta's first webhooks found no one there.
     if (scenario.webhooks === 'receiver') {
-      await answering(`http://127.0.0.1:${receiverPort}/api/whatsapp/webhook`)
+      await answering(webhookUrl(receiverPort))
     }
     const siteCpuMs = () =>
       [site, worker, receiver].reduce((sum, child) => sum + (child?.pid ? cpuMs(child.pid) : 0), 0)

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 
+import { webhookPath } from '../src/webhooks/endpoints.js'
+
 const buildDir = '.next-bench'
 
 /** Resolves once the process has exited (at once if it has). */
@@ -25,6 +27,9 @@ const newestSource = (dir: string): number =>
     const at = path.join(dir, entry.name)
     return Math.max(newest, entry.isDirectory() ? newestSource(at) : statSync(at).mtimeMs)
   }, 0)
+
+/** The webhook of the dev app's site or receiver on `port` (the REST route's default `/api`). */
+export const webhookUrl = (port: number) => `http://127.0.0.1:${port}/api${webhookPath}`
 
 /** Resolves once `url` answers HTTP at all (a process started and listening). */
 export const answering = async (url: string) => {

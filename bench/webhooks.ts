@@ -5,6 +5,7 @@ import { fork } from 'node:child_process'
 import type { SendersJob, SendersReport } from './webhookSenders.js'
 
 import { getStore } from '../src/store/index.js'
+import { webhookPath } from '../src/webhooks/endpoints.js'
 import { commandCounter, cpuMsSince, percentile } from './measure.js'
 import { machineCpuMs, machineCpuSince } from './processStats.js'
 
@@ -82,7 +83,7 @@ export const benchWebhooks = async (
     floor,
     seconds,
     senders,
-    url: `${restUrl}/api/whatsapp/webhook`,
+    url: `${restUrl}/api${webhookPath}`,
   })
   const ended = performance.now()
   const cpuMs = cpuMsSince(cpu)
