@@ -66,33 +66,30 @@ export const ensureBuild = async () => {
   }
 }
 
+/** BENCH_SITE_PROFILE=<dir>: CPU profiles of the site's processes, written when they stop. */
+const profileFlags = () => {
+  const profile = process.env.BENCH_SITE_PROFILE
+  return profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
+}
+
 /**
  * `next start` of that build on `port`, run with Next's own bin under this Node so that
- * BENCH_SITE_PROFILE=<dir> can profile it (written when it stops); BENCH_SITE_LOGS shows its log.
+ * BENCH_SITE_PROFILE can profile it; BENCH_SITE_LOGS shows its log.
  */
-export const spawnSite = (port: number, env: Record<string, string>) => {
-  const profile = process.env.BENCH_SITE_PROFILE
-  return spawn(
+export const spawnSite = (port: number, env: Record<string, string>) =>
+  spawn(
     process.execPath,
-    [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      'node_modules/next/dist/bin/next',
-      'start',
-      'dev',
-      '--port',
-      String(port),
-    ],
+    [...profileFlags(), 'node_modules/next/dist/bin/next', 'start', 'dev', '--port', String(port)],
     {
       detached: true,
       env: { ...process.env, NEXT_DIST_DIR: buildDir, PORT: String(port), ...env },
       stdio: ['ignore', process.env.BENCH_SITE_LOGS ? 'inherit' : 'ignore', 'inherit'],
     },
   )
-}
 
-/** The dev app's worker (dev/worker.ts, README "Workers"). */
+/** The dev app's worker (dev/worker.ts, README "Workers"), profiled as the site is. */
 export const spawnWorker = (env: Record<string, string>) =>
-  spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
+  spawn(process.execPath, [...profileFlags(), '--import', 'tsx', 'dev/worker.ts'], {
     detached: true,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

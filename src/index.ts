@@ -4,7 +4,7 @@ import type { WhatsAppCampaignsPluginOptions } from './options.js'
 import type { WebhookReceiver, WebhookReceiverOptions } from './webhooks/receiver.js'
 
 import { deleteRecipientsWithCampaign, rescheduleOnEdit } from './campaigns/campaignHooks.js'
-import { campaignQueue } from './campaigns/campaignQueue.js'
+import { campaignQueue, runWorker as runCampaignWorker } from './campaigns/campaignQueue.js'
 import { pluginCollections } from './collections/index.js'
 import {
   audienceSummaryEndpoint,
@@ -30,7 +30,7 @@ export {
   retryCampaign,
   runCampaign,
 } from './campaigns/actions.js'
-export { runWorker, wakeWaitingCampaigns } from './campaigns/campaignQueue.js'
+export { wakeWaitingCampaigns } from './campaigns/campaignQueue.js'
 export { stopCampaignQueue } from './jobs/index.js'
 export type {
   CollectionOverride,
@@ -54,6 +54,23 @@ export const startWebhookReceiver = (
   payload: Payload,
   options: WebhookReceiverOptions,
 ): Promise<WebhookReceiver> => serveWebhooks(payload, wakeWebhookApplier, options)
+
+export type RunWorkerOptions = {
+  /**
+   * Also receive Meta's webhooks on a port of their own, as `startWebhookReceiver` does, closed
+   * gracefully when the process stops. With it, a process that is not a worker
+   * (WHATSAPP_CAMPAIGNS_WORKER=false) only receives webhooks.
+   */
+  webhooks?: WebhookReceiverOptions
+}
+
+/**
+ * Keeps this process working campaign jobs (README "Workers"), and receiving webhooks with
+ * `webhooks`, until SIGINT/SIGTERM; then it stops taking webhooks and answers those in progress,
+ * finishes and records the sends in flight, gives back what it holds, and exits.
+ */
+export const runWorker = (payload: Payload, { webhooks }: RunWorkerOptions = {}): Promise<void> =>
+  runCampaignWorker(payload, webhooks && (() => startWebhookReceiver(payload, webhooks)))
 
 export const whatsappCampaignsPlugin =
   (pluginOptions: WhatsAppCampaignsPluginOptions = {}) =>

@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
 import type { CampaignQueue } from '../jobs/index.js'
+import type { WorkerService } from '../jobs/runWorker.js'
 import type { RunEnd } from '../sending/executeCampaign.js'
 
 import { getQueue } from '../jobs/index.js'
@@ -112,5 +113,6 @@ export const wakeWaitingCampaigns = async (
 export const campaignQueue = (payload: Payload): Promise<CampaignQueue> =>
   getQueue(payload, startCampaign)
 
-/** The package's runWorker: works this instance's campaign jobs until SIGINT/SIGTERM. */
-export const runWorker = (payload: Payload): Promise<void> => runQueueWorker(payload, startCampaign)
+/** The package's runWorker: this instance's campaign jobs (and `serve`) until SIGINT/SIGTERM. */
+export const runWorker = (payload: Payload, serve?: () => Promise<WorkerService>): Promise<void> =>
+  runQueueWorker(payload, startCampaign, serve)

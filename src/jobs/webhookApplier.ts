@@ -13,7 +13,8 @@ type Applier = { stop: () => Promise<void>; wake: () => void }
 
 const appliers = new WeakMap<Payload, Applier>()
 
-const leaseName = 'webhook-applier'
+/** The applier's lease, one per site. */
+export const applierLease = 'webhook-applier'
 
 /** The least time between batches that are not full. */
 const gatherMs = 20
@@ -23,10 +24,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /**
  * The site's one webhook applier: every process runs this loop, and the one holding the lease
  * (renewed between batches) drains the event log, a full batch after another, else every
- * `pollMs` or as soon as this process logs events (gathering them for 20 ms). When the holder
- * dies, its lease runs out and
- * another process takes over. Two holders at once (a holder stalled past its lease) stay
- * correct, as the batches' writes are compare-and-set; the lease only saves the duplicate work.
+ * `pollMs` or as soon as this process logs events (gathering them for 20 ms). A holder that
+ * stops gives the lease up; one that dies lets it run out; either way another takes over. Two
+ * holders at once (a holder stalled past its lease) stay correct, as the batches' writes are
+ * compare-and-set; the lease only saves the duplicate work.
  */
 export const startWebhookApplier = (payload: Payload, drain: WebhookDrain): void => {
   const { batchSize, enabled, leaseMs, pollMs } = getPluginOptions(payload).webhookApplier
@@ -60,7 +61,7 @@ export const startWebhookApplier = (payload: Payload, drain: WebhookDrain): void
         const now = Date.now()
         // Renewed once a third of it has passed; looked at by the others a few times a lease.
         if (heldUntil - now < (leaseMs * 2) / 3 && now >= nextTry) {
-          const held = await getStore(payload).takeLease(leaseName, holder, leaseMs)
+          const held = await getStore(payload).takeLease(applierLease, holder, leaseMs)
           heldUntil = held ? now + leaseMs : 0
           nextTry = held ? 0 : now + leaseMs / 4
         }
@@ -80,6 +81,17 @@ export const startWebhookApplier = (payload: Payload, drain: WebhookDrain): void
           await pause(1000)
         }
       }
+    }
+    if (heldUntil > Date.now()) {
+      // Stopped, not dead: the others need not wait for the lease to run out.
+      await getStore(payload)
+        .releaseLease(applierLease, holder)
+        .catch((error: unknown) =>
+          payload.logger.warn(
+            { err: error },
+            'whatsapp-campaigns: giving up the applier lease failed',
+          ),
+        )
     }
   }
   const running = loop()

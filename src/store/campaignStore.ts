@@ -446,6 +446,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       return { ...reservation, resumeAt: new Date((oldest ?? now).getTime() + windowMs) }
     },
 
+    releaseLease: (name, holder) => retry(() => p.releaseLease(name, holder)),
+
     releaseRecipients: async (portfolio, reservation, phones) => {
       const fresh = new Set(reservation.fresh)
       const unsent = phones.filter((phone) => fresh.has(phone))

@@ -178,6 +178,8 @@ export interface StorePrimitives extends UnitPrimitives {
     now: Date,
     op: string,
   ): Promise<string[]>
+  /** LeaseStore.releaseLease. */
+  releaseLease(name: string, holder: string): Promise<void>
   /** Frees the portfolio's slots holding one of `phones` whose last taker is still `op`. */
   releaseLimitSlots(portfolio: string, phones: string[], op: string): Promise<void>
   /** Recipients with a reply button, grouped by it, most first (ties by button). */

@@ -242,6 +242,8 @@ export interface EventLogStore {
 }
 
 export interface LeaseStore {
+  /** Gives the lease `name` up if `holder` holds it: another takes it at its next try. */
+  releaseLease(name: string, holder: string): Promise<void>
   /**
    * Takes or renews the lease `name` for `holder` for `ms`: true when `holder` holds it now
    * (it was free, expired, or already its own).

@@ -18,16 +18,13 @@ export type WebhookReceiverOptions = {
 }
 
 export type WebhookReceiver = {
-  /** Stops taking requests, waits for those in progress, then resolves. */
+  /**
+   * Stops taking requests, answers those in progress (closing their connections, which Meta's
+   * senders keep alive and would go on using), then resolves.
+   */
   close: () => Promise<void>
   /** Where it listens, e.g. `http://0.0.0.0:3001/api/whatsapp/webhook`. */
   url: string
-}
-
-/** Writes the handlers' web `Response` as Node's answer. */
-const send = async (outgoing: http.ServerResponse, response: Response) => {
-  outgoing.writeHead(response.status, Object.fromEntries(response.headers.entries()))
-  outgoing.end(Buffer.from(await response.arrayBuffer()))
 }
 
 /**
@@ -59,6 +56,15 @@ export const serveWebhooks = async (
   { host, path = `${payload.config.routes.api}${webhookPath}`, port }: WebhookReceiverOptions,
 ): Promise<WebhookReceiver> => {
   const options = getPluginOptions(payload)
+  let closing = false
+  /** Writes the handlers' web `Response` as Node's answer; once closing, closes its connection. */
+  const send = async (outgoing: http.ServerResponse, response: Response) => {
+    outgoing.writeHead(response.status, {
+      ...Object.fromEntries(response.headers.entries()),
+      ...(closing ? { connection: 'close' } : {}),
+    })
+    outgoing.end(Buffer.from(await response.arrayBuffer()))
+  }
   const server = http.createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://receiver')
     if (url.pathname !== path) {
@@ -121,6 +127,9 @@ export const serveWebhooks = async (
   return {
     close: () =>
       new Promise<void>((resolve) => {
+        // server.close() alone waits for every kept-alive connection to go idle, which under
+        // Meta's steady posting it never does.
+        closing = true
         server.close(() => resolve())
         server.closeIdleConnections()
       }),

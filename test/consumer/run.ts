@@ -154,7 +154,20 @@ const siteOnDatabase = async (
       async () => ((await fetch(`${siteUrl}/api/users/me`)).ok ? true : undefined),
       120_000,
     )
-    return JSON.stringify(await runCampaignThroughSite(siteUrl))
+    const result = await runCampaignThroughSite(siteUrl)
+    if (workerProcess) {
+      // SIGTERM stops it gracefully (README "Workers"), not the SIGKILL 10 s later.
+      await workerProcess.stop()
+      await waitFor(
+        'the worker to log its graceful stop',
+        () =>
+          Promise.resolve(
+            workerProcess.output().includes('whatsapp-campaigns worker stopped') || undefined,
+          ),
+        5000,
+      )
+    }
+    return JSON.stringify(result)
   } finally {
     await Promise.all([server.stop(), workerProcess?.stop()])
     await simulator.stop()

@@ -4,12 +4,18 @@ import { fileURLToPath } from 'node:url'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
-/** A campaign worker (and webhook applier) in a child process, ready once it resolves. */
+/**
+ * A campaign worker (and webhook applier) in a child process, ready once it resolves; with
+ * `webhookPort`, it also receives webhooks there (booted, maybe not yet listening), and only
+ * those with `jobs: false`.
+ */
 export const startWorker = (args: {
   applier?: { batchSize: number; leaseMs: number }
   claimLeaseMs: number
   databaseUri: string
   graphUrl: string
+  jobs?: boolean
+  webhookPort?: number
 }): Promise<ChildProcess> =>
   new Promise<ChildProcess>((resolve, reject) => {
     const child = fork(path.join(dirname, 'workerProcess.ts'), {
@@ -24,6 +30,8 @@ export const startWorker = (args: {
         WORKER_CLAIM_LEASE_MS: String(args.claimLeaseMs),
         WORKER_DATABASE_URI: args.databaseUri,
         WORKER_GRAPH_URL: args.graphUrl,
+        ...(args.webhookPort ? { WORKER_WEBHOOK_PORT: String(args.webhookPort) } : {}),
+        ...(args.jobs === false ? { WORKER_JOBS: 'false' } : {}),
       },
       execArgv: ['--import', 'tsx'],
       // WORKER_LOGS=1 shows the workers' logs.
@@ -40,4 +48,14 @@ export const killWorker = async (worker: ChildProcess | undefined) => {
     worker.kill('SIGKILL')
     await exited
   }
+}
+
+/** SIGTERMs a worker: its exit code, or 'still running' after 20 s. */
+export const stopWorker = (worker: ChildProcess): Promise<null | number | string> => {
+  const exit = new Promise<null | number>((resolve) => worker.once('exit', resolve))
+  worker.kill('SIGTERM')
+  return Promise.race([
+    exit,
+    new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
+  ])
 }

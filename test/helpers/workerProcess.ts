@@ -1,7 +1,9 @@
 /**
  * A campaign worker (and webhook applier) in a process of its own, for tests that kill workers:
  * WORKER_DATABASE_URI, WORKER_GRAPH_URL, WORKER_CLAIM_LEASE_MS and the applier's
- * WORKER_APPLIER_BATCH and WORKER_APPLIER_LEASE_MS come from the environment.
+ * WORKER_APPLIER_BATCH and WORKER_APPLIER_LEASE_MS come from the environment; with
+ * WORKER_WEBHOOK_PORT it also receives webhooks on that port, and only those with
+ * WORKER_JOBS=false.
  */
 import { getPayload } from 'payload'
 
@@ -13,7 +15,11 @@ const config = createConfig({
   pluginOptions: {
     claimLeaseMs: Number(process.env.WORKER_CLAIM_LEASE_MS ?? 3000),
     graphApiUrl: String(process.env.WORKER_GRAPH_URL),
-    queue: { lockLifetimeMs: 3000, processEveryMs: 200, worker: true },
+    queue: {
+      lockLifetimeMs: 3000,
+      processEveryMs: 200,
+      worker: process.env.WORKER_JOBS !== 'false',
+    },
     webhookApplier: {
       batchSize: Number(process.env.WORKER_APPLIER_BATCH ?? 1000),
       leaseMs: Number(process.env.WORKER_APPLIER_LEASE_MS ?? 10_000),
@@ -28,4 +34,8 @@ process.on('unhandledRejection', (error) => {
 })
 const payload = await getPayload({ config })
 process.send?.('ready')
-await runWorker(payload)
+const webhookPort = process.env.WORKER_WEBHOOK_PORT
+await runWorker(
+  payload,
+  webhookPort ? { webhooks: { host: '127.0.0.1', port: Number(webhookPort) } } : {},
+)

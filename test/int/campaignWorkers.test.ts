@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import type { CloudApiSimulator } from '../../dev/simulator/index.js'
 
+import { freePort } from '../../dev/database/embeddedServer.js'
 import { stopCampaignQueue } from '../../src/index.js'
+import { applierLease } from '../../src/jobs/webhookApplier.js'
+import { getStore } from '../../src/store/index.js'
 import { bootPayload, type TestApp, testDatabaseUri } from '../helpers/bootPayload.js'
 import { createContacts } from '../helpers/contacts.js'
 import {
@@ -15,7 +18,8 @@ import {
   testAccount,
   waitForStatus,
 } from '../helpers/fixtures.js'
-import { killWorker, startWorker } from '../helpers/spawnWorker.js'
+import { killWorker, startWorker, stopWorker } from '../helpers/spawnWorker.js'
+import { expectEachAnsweredLogged, startSteadyPosting } from '../helpers/steadyPosting.js'
 import { createDemoTemplates } from '../helpers/templates.js'
 import { expectRateHeld, startTestSimulator } from '../helpers/testSimulator.js'
 
@@ -149,14 +153,7 @@ describe('several workers', () => {
       while (simulator.sent.length < 30) {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
-      const stopped = worker
-      const exit = new Promise<null | number>((resolve) => stopped.once('exit', resolve))
-      stopped.kill('SIGTERM')
-      const code = await Promise.race([
-        exit,
-        new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000)),
-      ])
-      expect(code).toBe(0)
+      expect(await stopWorker(worker)).toBe(0)
       expect(simulator.sent.length).toBeLessThan(120)
 
       worker = await startWorker(workerArgs)
@@ -167,6 +164,58 @@ describe('several workers', () => {
         phones,
       })
       expect(done.sentCount).toBe(120)
+    } finally {
+      await killWorker(worker)
+      await app.close()
+    }
+  })
+})
+
+describe('a worker receiving webhooks', () => {
+  test('stopped with SIGTERM while Meta posts, it answers what is in progress, gives the applier lease up and exits', async () => {
+    const databaseUri = testDatabaseUri('workers_receiver')
+    // This process applies nothing: the worker's applier holds the lease.
+    const app = await bootPayload('workers_receiver', {
+      databaseUri,
+      pluginOptions: {
+        graphApiUrl: simulator.url,
+        queue: { worker: false },
+        webhookApplier: { enabled: false },
+      },
+    })
+    let worker: ChildProcess | undefined
+    try {
+      await createAccount(app.payload)
+      const webhookPort = await freePort()
+      worker = await startWorker({
+        claimLeaseMs: 3000,
+        databaseUri,
+        graphUrl: simulator.url,
+        jobs: false,
+        webhookPort,
+      })
+      const url = `http://127.0.0.1:${webhookPort}/api/whatsapp/webhook`
+      const store = getStore(app.payload)
+      // Listening, and holding the lease (a probe that finds it free holds it for 1 ms only).
+      for (const deadline = Date.now() + 20_000; ;) {
+        const listening = await fetch(url).then(
+          () => true,
+          () => false,
+        )
+        if (listening && !(await store.takeLease(applierLease, 'probe', 1))) {
+          break
+        }
+        expect(Date.now()).toBeLessThan(deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const posting = startSteadyPosting(url, 'stopping')
+      await posting.answeredAtLeast(100)
+      const code = await stopWorker(worker)
+      await posting.stop()
+      expect(code).toBe(0)
+      await expectEachAnsweredLogged(app.payload, posting, 'stopping')
+      // Given up, not left to run out (10 s): another process takes it at once.
+      expect(await store.takeLease(applierLease, 'next', 60_000)).toBe(true)
     } finally {
       await killWorker(worker)
       await app.close()

@@ -431,6 +431,12 @@ const batchStory = async (payload: Payload, store: CampaignStore, tag: string) =
   expect(await store.takeLease(`lease-${tag}-short`, 'first', 1)).toBe(true)
   await new Promise((resolve) => setTimeout(resolve, 20))
   expect(await store.takeLease(`lease-${tag}-short`, 'second', 60_000)).toBe(true)
+  // Given up by its holder only, it is free at once.
+  await store.releaseLease(`lease-${tag}`, 'second')
+  expect(await store.takeLease(`lease-${tag}`, 'second', 60_000)).toBe(false)
+  await store.releaseLease(`lease-${tag}`, 'first')
+  expect(await store.takeLease(`lease-${tag}`, 'second', 60_000)).toBe(true)
+  expect(await store.takeLease(`lease-${tag}`, 'first', 60_000)).toBe(false)
 }
 
 /**
@@ -561,6 +567,7 @@ const primitiveNames: PrimitiveName[] = [
   'recipientsByMessageId',
   'recipientStatus',
   'refreshLimitSlots',
+  'releaseLease',
   'releaseLimitSlots',
   'replyButtons',
   'requeue',

@@ -19,6 +19,7 @@ import {
   waitForWebhooksApplied,
 } from '../helpers/fixtures.js'
 import { postWebhook, statusBody } from '../helpers/signedPost.js'
+import { expectEachAnsweredLogged, startSteadyPosting } from '../helpers/steadyPosting.js'
 import { createDemoTemplates } from '../helpers/templates.js'
 
 let app: TestApp
@@ -148,6 +149,18 @@ describe('standalone receiver', () => {
     } as RequestInit)
     expect(big.status).toBe(413)
     expect(sent).toBeGreaterThan(16)
+  })
+  test('close() under steady posting on kept-alive connections answers what is in progress and resolves', async () => {
+    const closing = await startWebhookReceiver(app.payload, { host: '127.0.0.1', port: 0 })
+    const posting = startSteadyPosting(closing.url, 'closing')
+    await posting.answeredAtLeast(100)
+    const outcome = await Promise.race([
+      closing.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000)),
+    ])
+    await posting.stop()
+    expect(outcome).toBe('closed')
+    await expectEachAnsweredLogged(app.payload, posting, 'closing')
   })
 })
 

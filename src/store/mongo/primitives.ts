@@ -617,6 +617,12 @@ export const createMongoPrimitives = (
           .toArray()
       ).map((row) => ({ button: row._id, count: row.count })),
 
+    releaseLease: async (name, holder) => {
+      await adapter.connection
+        .db!.collection(leaseCollection)
+        .updateOne({ name, holder }, { $set: { until: new Date(0) } })
+    },
+
     releaseLimitSlots: async (key, phones, op) => {
       await limitSlots().updateMany(
         { key, op, phone: { $in: phones } },

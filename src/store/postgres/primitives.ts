@@ -698,6 +698,15 @@ export const createPostgresPrimitives = (
       return stampedPhones(key, op)
     },
 
+    releaseLease: async (name, holder) => {
+      leasesReady = ensureOnce(leasesReady, createLeaseTable, () => (leasesReady = undefined))
+      await leasesReady
+      await run(`UPDATE ${leaseTable} SET until = 'epoch' WHERE name = $1 AND holder = $2`, [
+        name,
+        holder,
+      ])
+    },
+
     releaseLimitSlots: async (key, phones, op) => {
       await run(
         `UPDATE ${limitSlotsTable} SET at = to_timestamp(0), phone = NULL, op = NULL

@@ -2,14 +2,11 @@
 // WHATSAPP_WEBHOOK_PORT, it also receives Meta's webhooks (README "High-volume webhooks").
 import config from '@payload-config'
 import { getPayload } from 'payload'
-import { runWorker, startWebhookReceiver } from 'payload-plugin-whatsapp-campaigns'
+import { runWorker } from 'payload-plugin-whatsapp-campaigns'
 
 const payload = await getPayload({ config })
-if (process.env.WHATSAPP_WEBHOOK_PORT) {
-  const receiver = await startWebhookReceiver(payload, {
-    host: '127.0.0.1',
-    port: Number(process.env.WHATSAPP_WEBHOOK_PORT),
-  })
-  payload.logger.info(`webhooks at ${receiver.url}`)
-}
-await runWorker(payload)
+const webhookPort = process.env.WHATSAPP_WEBHOOK_PORT
+await runWorker(
+  payload,
+  webhookPort ? { webhooks: { host: '127.0.0.1', port: Number(webhookPort) } } : {},
+)
