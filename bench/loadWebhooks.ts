@@ -11,7 +11,7 @@ import type { LoadReport } from './loadSimulator.js'
 
 import { demoAccount } from '../dev/demoAccount.js'
 import { statusPayload } from '../dev/simulator/webhooks.js'
-import { signedPoster } from './signedPoster.js'
+import { signedPoster } from '../test/helpers/signedPoster.js'
 
 export type AcceptedMessage = { id: string; to: string }
 export type WebhookReport = Pick<LoadReport, 'acked' | 'ackMs' | 'failedPosts'>

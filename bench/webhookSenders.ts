@@ -1,12 +1,13 @@
 /**
  * Meta's side of the webhook bench, in a process of its own (forked by webhooks.ts), so that
  * the site's process does only the site's work: LOAD_SENDERS concurrent senders post signed
- * status webhooks, one event per request over kept-alive connections (signedPoster.ts), for
- * the given seconds, then report each request's time and the refusals.
+ * status webhooks, one event per request over kept-alive connections
+ * (test/helpers/signedPoster.ts), for the given seconds, then report each request's time and
+ * the refusals.
  */
 import { demoAccount } from '../dev/demoAccount.js'
 import { statusBody } from '../test/helpers/signedPost.js'
-import { signedPoster } from './signedPoster.js'
+import { signedPoster } from '../test/helpers/signedPoster.js'
 
 export type SendersJob = {
   events: Array<{ id: string; status: string }>

@@ -1,11 +1,10 @@
 import type { Payload } from 'payload'
 
-import { createHmac } from 'node:crypto'
-import http from 'node:http'
 import { expect } from 'vitest'
 
 import { testAccount } from './fixtures.js'
 import { statusBody } from './signedPost.js'
+import { signedPoster } from './signedPoster.js'
 
 /**
  * Status webhooks posted as Meta's senders post them: `senders` connections kept alive, each
@@ -13,45 +12,23 @@ import { statusBody } from './signedPost.js'
  * last is answered, until `stop()`.
  */
 export const startSteadyPosting = (url: string, prefix: string, senders = 8) => {
-  const { hostname, pathname, port } = new URL(url)
-  const agent = new http.Agent({ keepAlive: true, maxSockets: senders })
+  const post = signedPoster(new URL(url), { appSecret: testAccount.appSecret, senders })
   /** Each answered post: its status id and HTTP status. */
   const answered: Array<{ id: string; status: number }> = []
   /** The error code of each post that got no answer. */
   const unanswered: string[] = []
   let posting = true
-  const postOne = (id: string) =>
-    new Promise<void>((resolve) => {
-      const raw = JSON.stringify(
+  const postOne = async (id: string) => {
+    try {
+      const status = await post(
         statusBody(testAccount.phoneNumberId, [{ id, status: 'delivered' }]),
       )
-      const signature = createHmac('sha256', testAccount.appSecret).update(raw).digest('hex')
-      const request = http.request(
-        {
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'x-hub-signature-256': `sha256=${signature}`,
-          },
-          host: hostname,
-          method: 'POST',
-          path: pathname,
-          port,
-        },
-        (response) => {
-          response.resume()
-          response.on('end', () => {
-            answered.push({ id, status: response.statusCode ?? 0 })
-            resolve()
-          })
-        },
-      )
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        unanswered.push(error.code ?? error.message)
-        resolve()
-      })
-      request.end(raw)
-    })
+      answered.push({ id, status })
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException
+      unanswered.push(code ?? message)
+    }
+  }
   const running = Array.from({ length: senders }, async (_, sender) => {
     for (let n = 0; posting; n++) {
       await postOne(`wamid.${prefix}${sender}-${n}`)
@@ -68,7 +45,6 @@ export const startSteadyPosting = (url: string, prefix: string, senders = 8) => 
     stop: async () => {
       posting = false
       await Promise.all(running)
-      agent.destroy()
     },
     unanswered,
   }

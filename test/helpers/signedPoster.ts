@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto'
 import http from 'node:http'
 
 /**
- * Meta's side of the webhook benches: posts webhook bodies signed with `appSecret` to `url` over
- * kept-alive connections (at most `senders`), resolving with the status code. node:http, far
- * cheaper than fetch: on these 2 cores, what Meta's simulated senders spend is taken from the
+ * Meta's side of the webhook benches and tests: posts webhook bodies signed with `appSecret` to
+ * `url` over kept-alive connections (at most `senders`), resolving with the status code.
+ * node:http, far cheaper than fetch: on these 2 cores, what Meta's simulated senders spend is taken from the
  * site. With `floor`, each post is instead Meta's subscription check with a wrong mode, which
  * the site answers 403 at once.
  */
