@@ -27,6 +27,7 @@ import { cpuMs, machineCpuMs, machineCpuSince, rssMb } from './processStats.js'
 import {
   answering,
   ensureBuild,
+  profileFlags,
   spawnSite,
   spawnWorker,
   stopGroup,
@@ -152,7 +153,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       LOAD_SENDERS: String(scenario.senders),
       LOAD_WEBHOOK_URL: webhookUrl(scenario.webhooks === 'receiver' ? receiverPort : port),
     },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...profileFlags(), '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   const { url } = await new Promise<{ url: string }>((resolve) =>

@@ -11,8 +11,8 @@
  * the site or, with BENCH_LOAD_WORKER=separate, by a worker process, its webhooks posted to the
  * site or, with BENCH_LOAD_WEBHOOKS=receiver, to the standalone receiver in a process of its
  * own; nextwebhooks compares webhook ingestion under `next start` with that receiver;
- * BENCH_SITE_PROFILE=dir writes CPU profiles of the site and BENCH_DB_PROFILE=dir of the
- * embedded database server.
+ * BENCH_SITE_PROFILE=dir writes CPU profiles of the site's processes and of the simulated Meta
+ * (one per thread) and BENCH_DB_PROFILE=dir of the embedded database server.
  * BENCH_ONLY=devapp (never by default: it moves this checkout's .data aside while it runs) runs
  * a campaign of BENCH_DEVAPP_CONTACTS 4000 at BENCH_DEVAPP_CAP 1000 msg/s in `next dev` (see
  * devApp.ts).

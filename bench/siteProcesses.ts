@@ -66,8 +66,11 @@ export const ensureBuild = async () => {
   }
 }
 
-/** BENCH_SITE_PROFILE=<dir>: CPU profiles of the site's processes, written when they stop. */
-const profileFlags = () => {
+/**
+ * BENCH_SITE_PROFILE=<dir>: CPU profiles of the site's processes and of the simulated Meta, one
+ * per thread, written when they stop.
+ */
+export const profileFlags = () => {
   const profile = process.env.BENCH_SITE_PROFILE
   return profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
 }

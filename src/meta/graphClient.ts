@@ -1,4 +1,4 @@
-import type { TimedRequest } from './sendThread.js'
+import type { TimedAnswer, TimedRequest } from './sendThread.js'
 import type { MetaApiError, MetaTemplate, SendResult, SendSlot, SendTemplateArgs } from './types.js'
 
 import { classifyMetaError } from './classifyError.js'
@@ -10,7 +10,7 @@ export type GraphClientOptions = {
   baseUrl?: string
   fetch?: typeof fetch
   /** Makes a send at its slot (`SendTemplateArgs.slot`); without it a send goes at once. */
-  fetchAt?: (slot: SendSlot, request: TimedRequest) => Promise<Response>
+  fetchAt?: (slot: SendSlot, request: TimedRequest) => Promise<TimedAnswer>
   timeoutMs?: number
 }
 
@@ -58,7 +58,7 @@ export const createGraphClient = ({
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }
 
   const sendTemplate = async (args: SendTemplateArgs): Promise<SendResult> => {
-    let response: Response
+    let answer: TimedAnswer
     try {
       const request = {
         body: JSON.stringify({
@@ -76,10 +76,16 @@ export const createGraphClient = ({
         method: 'POST' as const,
       }
       const url = `${root}/${args.phoneNumberId}/messages`
-      response =
-        fetchAt && args.slot
-          ? await fetchAt(args.slot, { ...request, timeoutMs, url })
-          : await fetchImpl(url, { ...request, signal: AbortSignal.timeout(timeoutMs) })
+      if (fetchAt && args.slot) {
+        answer = await fetchAt(args.slot, { ...request, timeoutMs, url })
+      } else {
+        // The body is read here too: a connection lost while it arrives leaves the outcome unknown.
+        const response = await fetchImpl(url, {
+          ...request,
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+        answer = { body: await response.text(), status: response.status }
+      }
     } catch (error) {
       if (error instanceof SlotMissed) {
         return { missed: true, ok: false }
@@ -98,18 +104,18 @@ export const createGraphClient = ({
         ok: false,
       }
     }
-    const text = await response.text()
     let body: { messages?: Array<{ id?: string }> } & MetaErrorBody = {}
     try {
-      body = text ? (JSON.parse(text) as typeof body) : {}
+      body = answer.body ? (JSON.parse(answer.body) as typeof body) : {}
     } catch {
       // A non-JSON answer (a proxy's error page): judged by its HTTP status below.
     }
     const messageId = body.messages?.[0]?.id
-    if (response.ok && messageId) {
+    const accepted = answer.status >= 200 && answer.status < 300
+    if (accepted && messageId) {
       return { messageId, ok: true }
     }
-    if (response.ok) {
+    if (accepted) {
       // Accepted, but without the id we cannot track it: the message may well be on its way.
       return {
         error: {
@@ -120,7 +126,7 @@ export const createGraphClient = ({
         ok: false,
       }
     }
-    return { error: apiError(response.status, body), ok: false }
+    return { error: apiError(answer.status, body), ok: false }
   }
 
   async function* listTemplates(wabaId: string): AsyncGenerator<MetaTemplate> {

@@ -11,10 +11,13 @@ export type TimedRequest = {
   url: string
 }
 
+/** Meta's answer to a request: its status and body, as plain data (a web `Response` costs more). */
+export type TimedAnswer = { body: string; status: number }
+
 type Answer =
-  | { body: string; id: number; status: number; statusText: string }
   | { error: { code?: string; message: string; name: string }; id: number }
   | { id: number; missed: true }
+  | ({ id: number } & TimedAnswer)
 
 /** The request was not made: its latest time passed first (see SendTemplateArgs.slot). */
 export class SlotMissed extends Error {
@@ -66,11 +69,7 @@ const run = ({ body, headers, id, method, timeoutMs, url }) => {
       const chunks = []
       response.on('data', (chunk) => chunks.push(chunk))
       response.on('end', () =>
-        settle({
-          body: Buffer.concat(chunks).toString('utf8'),
-          status: response.statusCode,
-          statusText: response.statusMessage || '',
-        }),
+        settle({ body: Buffer.concat(chunks).toString('utf8'), status: response.statusCode }),
       )
       response.on('error', fail)
     },
@@ -91,7 +90,7 @@ parentPort.on('message', (request) => {
 })
 `
 
-type Pending = { reject: (error: Error) => void; resolve: (response: Response) => void }
+type Pending = { reject: (error: Error) => void; resolve: (answer: TimedAnswer) => void }
 
 let thread: { online: Promise<void>; pending: Map<number, Pending>; worker: Worker } | undefined
 let nextId = 0
@@ -112,9 +111,7 @@ const start = () => {
     } else if ('error' in answer) {
       waiting?.reject(failure(answer.error.name, answer.error.message, answer.error.code))
     } else {
-      waiting?.resolve(
-        new Response(answer.body, { status: answer.status, statusText: answer.statusText }),
-      )
+      waiting?.resolve({ body: answer.body, status: answer.status })
     }
   })
   const lost = (error: Error) => {
@@ -141,14 +138,14 @@ export const sendThreadReady = async (): Promise<void> => {
 
 /**
  * Makes `request` at `slot.at` (a Date.now() time, or at once if that has passed) from a thread
- * of its own, shared by the process; answers like fetch (a TimeoutError after `timeoutMs`), or
+ * of its own, shared by the process; fails like fetch (a TimeoutError after `timeoutMs`), or
  * rejects with SlotMissed without making it if `slot.latest` has passed.
  */
-export const fetchAt = ({ at, latest }: SendSlot, request: TimedRequest): Promise<Response> => {
+export const fetchAt = ({ at, latest }: SendSlot, request: TimedRequest): Promise<TimedAnswer> => {
   thread ??= start()
   const { pending, worker } = thread
   const id = nextId++
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<TimedAnswer>((resolve, reject) => {
     pending.set(id, { reject, resolve })
     worker.postMessage({ ...request, id, at, latest })
   })

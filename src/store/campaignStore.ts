@@ -181,9 +181,10 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return [...deltas].map(([campaignId, delta]) => ({ campaignId, delta }))
   }
 
-  const applyStatusEvents = async (events: PendingStatusEvent[]) => {
+  /** A batch of status events applied at once; `applied` names the events it settled. */
+  const applyStatusBatch = async (events: PendingStatusEvent[]) => {
     if (events.length === 0) {
-      return { applied: 0, moved: 0, waiting: 0 }
+      return { applied: [], moved: 0, waiting: 0 }
     }
     const messageIds = [...new Set(events.map((e) => e.messageId))]
     const recipients = await retry(() => p.recipientsByMessageId(messageIds))
@@ -220,7 +221,7 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
           ...fold.moves.filter((m) => done.has(m.id)).flatMap((m) => m.eventIds),
         ]
         await tx.settleEvents(applied, fold.waiting)
-        return { applied: applied.length, moved: moved.length, waiting: fold.waiting.length }
+        return { applied, moved: moved.length, waiting: fold.waiting.length }
       }),
     )
   }
@@ -257,7 +258,10 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
 
     applyStatusEvent,
 
-    applyStatusEvents,
+    applyStatusEvents: async (events) => {
+      const { applied, ...result } = await applyStatusBatch(events)
+      return { applied: applied.length, ...result }
+    },
 
     backlog: () => retry(() => p.countPending()),
 
@@ -357,6 +361,7 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
       const now = new Date()
       const op = opId()
       const groups = outcomesByKind(outcomes)
+      const sentIds = outcomes.flatMap((o) => (o.kind === 'sent' ? [o.messageId] : []))
       await writeOnce(
         async (tx, rerun) => {
           const delta: CounterDelta = {}
@@ -377,22 +382,31 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
             }
           }
           await tx.addCounters(campaignId, delta, op)
+          // Events that beat the send go back to the applier with it: if this process dies
+          // before it applies them below, the applier does.
+          if (sentIds.length > 0) {
+            await tx.wakeWaiting(sentIds)
+          }
           return true
         },
         async () => ((await p.countStamped(op)) > 0 ? true : undefined),
       )
 
-      // Status webhooks can beat this write; the ones that did are waiting in the event log.
-      const messageIds = outcomes.flatMap((o) => (o.kind === 'sent' ? [o.messageId] : []))
-      if (messageIds.length === 0) {
+      // Status webhooks can beat this write; the ones that did are waiting in the event log,
+      // applied now as one batch (one by one, they cost the site more than its sends). One the
+      // batch left, its recipient moved meanwhile by another writer, is applied on its own:
+      // left waiting, it would wait for its send forever.
+      if (sentIds.length === 0) {
         return
       }
-      for (const { id, ...event } of await retry(() => p.earlyEvents(messageIds))) {
+      const early = await retry(() => p.earlyEvents(sentIds))
+      const settled = new Set((await applyStatusBatch(early)).applied)
+      for (const { id, ...event } of early.filter((e) => !settled.has(e.id))) {
         await applyStatusEvent(event)
         await retry(() => p.markEventsApplied([id]))
       }
       // Replies too: a person can answer before the send's answer is recorded.
-      for (const { id, ...reply } of await retry(() => p.earlyReplies(messageIds))) {
+      for (const { id, ...reply } of await retry(() => p.earlyReplies(sentIds))) {
         await applyReply(reply)
         await retry(() => p.markEventsApplied([id]))
       }

@@ -98,6 +98,8 @@ export interface UnitPrimitives {
   stampEvents(ids: Id[], op: string): Promise<void>
   /** The campaign of the recipient with this message id whose recent status writes include `op`. */
   statusStamped(messageId: string, op: string): Promise<Id | undefined>
+  /** Takes these message ids' unapplied events out of waiting: their send is recorded now. */
+  wakeWaiting(messageIds: string[]): Promise<void>
 }
 
 /**

@@ -3,7 +3,13 @@ import type { Payload } from 'payload'
 import http from 'node:http'
 
 import { getPluginOptions } from '../pluginContext.js'
-import { acceptEvents, answerVerification, json, webhookPath } from './endpoints.js'
+import {
+  acceptEvents,
+  answerVerification,
+  json,
+  type WebhookAnswer,
+  webhookPath,
+} from './endpoints.js'
 
 export type WebhookReceiverOptions = {
   /** The interface to listen on. Default: all of them. */
@@ -57,24 +63,25 @@ export const serveWebhooks = async (
 ): Promise<WebhookReceiver> => {
   const options = getPluginOptions(payload)
   let closing = false
-  /** Writes the handlers' web `Response` as Node's answer; once closing, closes its connection. */
-  const send = async (outgoing: http.ServerResponse, response: Response) => {
-    outgoing.writeHead(response.status, {
-      ...Object.fromEntries(response.headers.entries()),
+  /** Writes a handler's answer; once closing, closes its connection. */
+  const send = (outgoing: http.ServerResponse, { body, headers, status }: WebhookAnswer) => {
+    outgoing.writeHead(status, {
+      ...headers,
+      'content-length': Buffer.byteLength(body),
       ...(closing ? { connection: 'close' } : {}),
     })
-    outgoing.end(Buffer.from(await response.arrayBuffer()))
+    outgoing.end(body)
   }
   const server = http.createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://receiver')
     if (url.pathname !== path) {
-      void send(outgoing, json({ error: `Not found: webhooks are received at ${path}.` }, 404))
+      send(outgoing, json({ error: `Not found: webhooks are received at ${path}.` }, 404))
       incoming.resume()
       return
     }
     if (incoming.method !== 'GET' && incoming.method !== 'POST') {
       outgoing.setHeader('allow', 'GET, POST')
-      void send(outgoing, json({ error: 'Method not allowed.' }, 405))
+      send(outgoing, json({ error: 'Method not allowed.' }, 405))
       incoming.resume()
       return
     }
@@ -94,8 +101,8 @@ export const serveWebhooks = async (
         ? answerVerification(req, options)
         : acceptEvents(req, options, logged)
     )
-      .then(async (response) => {
-        await send(outgoing, response)
+      .then((answer) => {
+        send(outgoing, answer)
         // A body refused unread (too large by its length) is drained, keeping the connection.
         incoming.resume()
       })
@@ -103,10 +110,7 @@ export const serveWebhooks = async (
         // Not acknowledged: Meta posts the events again.
         payload.logger.error({ err: error }, 'whatsapp webhook receiver: request failed')
         if (!outgoing.headersSent) {
-          void send(
-            outgoing,
-            json({ error: 'The events could not be logged; post them again.' }, 500),
-          )
+          send(outgoing, json({ error: 'The events could not be logged; post them again.' }, 500))
         } else {
           outgoing.destroy()
         }

@@ -581,6 +581,7 @@ const primitiveNames: PrimitiveName[] = [
   'takeLease',
   'takeLimitSlots',
   'unit',
+  'wakeWaiting',
 ]
 
 /** Primitives called only after a lost answer, paired with one that loses it. */
@@ -663,6 +664,126 @@ describe('store contract', () => {
       sentCount: 20,
     })
     expect(await store.countByStatus(id)).toMatchObject({ delivered: 10, read: 10 })
+  })
+
+  test('statuses that beat their send are applied with it, even when another writer moves their recipient meanwhile', async () => {
+    const store = getStore(app.payload)
+    const id = String((await createCampaign(app.payload, campaignFields)).id)
+    await store.insertRecipients(
+      id,
+      Array.from({ length: 4 }, (_, i) => ({
+        phoneNumber: `9196100000${i}`,
+        status: 'pending' as const,
+      })),
+    )
+    const claimed = await store.claimBatch(id, 4)
+    const message = (i: number) => `wamid.race.${i}`
+    // Delivered and read for each message, before its send is recorded: the applier sets them
+    // waiting for it.
+    await store.logEvents(
+      claimed.flatMap((_, i) =>
+        ['delivered', 'read'].map((status) => ({
+          kind: 'status' as const,
+          messageId: message(i),
+          payload: {},
+          status,
+          timestamp: new Date(),
+        })),
+      ),
+    )
+    const early = (await store.pendingEvents(10_000)).filter((e) =>
+      e.messageId?.startsWith('wamid.race.'),
+    )
+    expect(
+      await store.applyStatusEvents(
+        early.map((e) => ({
+          id: e.id,
+          messageId: e.messageId!,
+          status: e.status as 'delivered',
+          timestamp: e.timestamp!,
+        })),
+      ),
+    ).toMatchObject({ applied: 0, waiting: 8 })
+    // Another writer (a duplicate delivered applied by another process) moves message 0's
+    // recipient just before the send's batch writes its moves.
+    const primitives = storePrimitives(app.payload)
+    const racing = createCampaignStore(
+      {
+        ...primitives,
+        unit: (work) =>
+          primitives.unit((tx) =>
+            work({
+              ...tx,
+              moveStatuses: async (moves, op) => {
+                await store.applyStatusEvent({
+                  messageId: message(0),
+                  status: 'delivered',
+                  timestamp: new Date(),
+                })
+                return tx.moveStatuses(moves, op)
+              },
+            }),
+          ),
+      },
+      createRetryTransient(quietLogger, 20_000),
+    )
+    await racing.recordOutcomes(
+      id,
+      claimed.map((r, i) => ({
+        id: r.id,
+        kind: 'sent',
+        messageId: message(i),
+        sentAt: new Date(),
+      })),
+    )
+    expect(await store.countByStatus(id)).toMatchObject({ read: 4 })
+    expect(await campaignDoc(app.payload, id)).toMatchObject({
+      deliveredCount: 4,
+      readCount: 4,
+      sentCount: 4,
+    })
+    const events = (await rawDocuments(app.payload, eventsSlug)).filter((e) =>
+      String(e.messageId).startsWith('wamid.race.'),
+    )
+    expect(events.filter((e) => e.applied !== true)).toEqual([])
+  })
+
+  test('statuses that beat their send go to the applier with it if the recording process dies before applying them', async () => {
+    const store = getStore(app.payload)
+    const id = String((await createCampaign(app.payload, campaignFields)).id)
+    await store.insertRecipients(id, [{ phoneNumber: '919620000000', status: 'pending' }])
+    const [recipient] = await store.claimBatch(id, 1)
+    const messageId = 'wamid.orphan.0'
+    await store.logEvents([
+      { kind: 'status', messageId, payload: {}, status: 'delivered', timestamp: new Date() },
+    ])
+    const pendingOf = async () =>
+      (await store.pendingEvents(10_000))
+        .filter((e) => e.messageId === messageId)
+        .map((e) => ({
+          id: e.id,
+          messageId,
+          status: e.status as 'delivered',
+          timestamp: e.timestamp!,
+        }))
+    expect(await store.applyStatusEvents(await pendingOf())).toMatchObject({ waiting: 1 })
+    expect(await pendingOf()).toEqual([])
+    // The send is recorded, then the process dies before it applies the status.
+    const primitives = storePrimitives(app.payload)
+    const dying = createCampaignStore(
+      {
+        ...primitives,
+        earlyEvents: () => Promise.reject(new Error('test: the worker was killed here')),
+      },
+      createRetryTransient(quietLogger, 20_000),
+    )
+    await expect(
+      dying.recordOutcomes(id, [{ id: recipient.id, kind: 'sent', messageId, sentAt: new Date() }]),
+    ).rejects.toThrow('killed')
+    // The applier's next batch has it.
+    expect(await store.applyStatusEvents(await pendingOf())).toMatchObject({ applied: 1 })
+    expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 1, sentCount: 1 })
+    expect(await store.countByStatus(id)).toMatchObject({ delivered: 1 })
   })
 
   test('recount counts as sent a recipient whose message id is present and non-empty', async () => {

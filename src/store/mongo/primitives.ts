@@ -309,6 +309,13 @@ export const createMongoPrimitives = (
       )
       return doc ? String(doc.campaign) : undefined
     },
+
+    wakeWaiting: async (messageIds) => {
+      await events().updateMany(
+        { applied: false, messageId: { $in: messageIds }, waiting: true },
+        { $set: { waiting: false } },
+      )
+    },
   }
 
   return {

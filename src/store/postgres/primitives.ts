@@ -335,6 +335,13 @@ export const createPostgresPrimitives = (
       ).rows
       return row ? String(row.campaign_id) : undefined
     },
+
+    wakeWaiting: async (messageIds) => {
+      await run(
+        `UPDATE ${events} SET waiting = false WHERE message_id = ANY($1) AND waiting AND NOT applied`,
+        [messageIds],
+      )
+    },
   })
 
   const setCampaign = async (
