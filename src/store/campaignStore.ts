@@ -22,17 +22,9 @@ import {
   outcomeFields,
   outcomesByKind,
   replyFields,
-  statusChange,
   unknownOutcomeMessage,
 } from './recipientChanges.js'
-import { settleStatusEvent } from './settleStatusEvent.js'
-import {
-  counterDelta,
-  countersFrom,
-  recordedStatuses,
-  statusCounts,
-  statusesBelow,
-} from './statusRank.js'
+import { counterDelta, countersFrom, statusCounts } from './statusRank.js'
 
 /** Most webhook events logged in one insert. */
 const eventsPerInsert = 1000
@@ -101,7 +93,7 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
   const applyReply = async (reply: ReplyEvent): Promise<boolean> => {
     const fields = replyFields(reply)
     // A send result recorded between the try and the look is tried again, or the reply would
-    // be settled without ever being applied (see settleStatusEvent).
+    // be settled without ever being applied.
     for (let round = 0; round < 2; round++) {
       const op = opId()
       const campaignId = await writeOnce(
@@ -136,35 +128,6 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     }
   }
 
-  const applyStatusEvent = async (event: StatusEvent): Promise<boolean> => {
-    await recordPricing([event])
-    const change = statusChange(event)
-    // One status at a time, so the status moved from is known even when a retried write's
-    // first try was applied unanswered: its op then marks the recipient.
-    const apply = async () => {
-      for (const from of recordedStatuses.filter((s) => statusesBelow(event.status).includes(s))) {
-        const op = opId()
-        const campaignId = await writeOnce(
-          async (tx, rerun) => {
-            const moved =
-              (await tx.moveStatus(event.messageId, from, change, op)) ??
-              (rerun ? await tx.statusStamped(event.messageId, op) : undefined)
-            if (moved !== undefined) {
-              await tx.addCounters(moved, counterDelta(from, event.status), op)
-            }
-            return moved
-          },
-          () => p.statusStamped(event.messageId, op),
-        )
-        if (campaignId !== undefined) {
-          return true
-        }
-      }
-      return false
-    }
-    return settleStatusEvent(event, apply, () => retry(() => p.recipientStatus(event.messageId)))
-  }
-
   /** Adds up what moves made, per campaign. */
   const deltasOf = (
     moves: Array<{ campaignId: Id; from: RecipientStatus; to: RecipientStatus }>,
@@ -181,10 +144,23 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     return [...deltas].map(([campaignId, delta]) => ({ campaignId, delta }))
   }
 
-  /** A batch of status events applied at once; `applied` names the events it settled. */
-  const applyStatusBatch = async (events: PendingStatusEvent[]) => {
+  /**
+   * Events just set waiting whose send was recorded meanwhile are woken again: that send's
+   * recording woke its events before these were set (see recordOutcomes).
+   */
+  const wakeRecorded = async (messageIds: string[]) => {
+    if (messageIds.length === 0) {
+      return
+    }
+    const recorded = await retry(() => p.recipientsByMessageId(messageIds))
+    if (recorded.length > 0) {
+      await retry(() => p.wakeWaiting(recorded.map((r) => r.messageId)))
+    }
+  }
+
+  const applyStatusEvents = async (events: PendingStatusEvent[]) => {
     if (events.length === 0) {
-      return { applied: [], moved: 0, waiting: 0 }
+      return { applied: 0, moved: 0, waiting: 0 }
     }
     const messageIds = [...new Set(events.map((e) => e.messageId))]
     const recipients = await retry(() => p.recipientsByMessageId(messageIds))
@@ -206,7 +182,7 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
     const op = opId()
     // Every step repeats safely under the same op: moves are compare-and-set and found again
     // by their stamp, counters are added once per op, and marking is idempotent.
-    return retry(() =>
+    const result = await retry(() =>
       p.unit(async (tx) => {
         await tx.stampEvents(
           events.map((e) => e.id),
@@ -221,9 +197,12 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
           ...fold.moves.filter((m) => done.has(m.id)).flatMap((m) => m.eventIds),
         ]
         await tx.settleEvents(applied, fold.waiting)
-        return { applied, moved: moved.length, waiting: fold.waiting.length }
+        return { applied: applied.length, moved: moved.length, waiting: fold.waiting.length }
       }),
     )
+    const waiting = new Set(fold.waiting)
+    await wakeRecorded(events.filter((e) => waiting.has(e.id)).map((e) => e.messageId))
+    return result
   }
   // Concurrent webhooks' events are logged together: one insert for many requests.
   const logEvents = groupCommit(async (records: WebhookEventRecord[]) => {
@@ -248,20 +227,25 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
   return {
     applyReplies: async (events) => {
       const applied: Id[] = []
-      const waiting: Id[] = []
+      const waiting: Array<{ id: Id; messageId: string }> = []
       for (const { id, ...reply } of events) {
-        ;((await applyReply(reply)) ? applied : waiting).push(id)
+        if (await applyReply(reply)) {
+          applied.push(id)
+        } else {
+          waiting.push({ id, messageId: reply.messageId })
+        }
       }
-      await retry(() => p.settleEvents(applied, waiting))
+      await retry(() =>
+        p.settleEvents(
+          applied,
+          waiting.map((w) => w.id),
+        ),
+      )
+      await wakeRecorded(waiting.map((w) => w.messageId))
       return { applied: applied.length, waiting: waiting.length }
     },
 
-    applyStatusEvent,
-
-    applyStatusEvents: async (events) => {
-      const { applied, ...result } = await applyStatusBatch(events)
-      return { applied: applied.length, ...result }
-    },
+    applyStatusEvents,
 
     backlog: () => retry(() => p.countPending()),
 
@@ -382,8 +366,8 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
             }
           }
           await tx.addCounters(campaignId, delta, op)
-          // Events that beat the send go back to the applier with it: if this process dies
-          // before it applies them below, the applier does.
+          // Events that beat the send (waiting for it in the log) go back to the applier in
+          // the same write: were this process to die right after, none would wait forever.
           if (sentIds.length > 0) {
             await tx.wakeWaiting(sentIds)
           }
@@ -392,23 +376,11 @@ export const createCampaignStore = (p: StorePrimitives, retry: RetryTransient): 
         async () => ((await p.countStamped(op)) > 0 ? true : undefined),
       )
 
-      // Status webhooks can beat this write; the ones that did are waiting in the event log,
-      // applied now as one batch (one by one, they cost the site more than its sends). One the
-      // batch left, its recipient moved meanwhile by another writer, is applied on its own:
-      // left waiting, it would wait for its send forever.
-      if (sentIds.length === 0) {
-        return
-      }
-      const early = await retry(() => p.earlyEvents(sentIds))
-      const settled = new Set((await applyStatusBatch(early)).applied)
-      for (const { id, ...event } of early.filter((e) => !settled.has(e.id))) {
-        await applyStatusEvent(event)
-        await retry(() => p.markEventsApplied([id]))
-      }
-      // Replies too: a person can answer before the send's answer is recorded.
-      for (const { id, ...reply } of await retry(() => p.earlyReplies(sentIds))) {
-        await applyReply(reply)
-        await retry(() => p.markEventsApplied([id]))
+      // Once more after it has landed, for events an applier set waiting after the write above
+      // woke them: that applier looks at the recipients again (wakeRecorded), and if it looked
+      // before this write was visible (on Postgres, committed), this wake comes after.
+      if (sentIds.length > 0) {
+        await retry(() => p.wakeWaiting(sentIds))
       }
     },
 

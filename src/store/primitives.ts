@@ -15,8 +15,6 @@ import type {
   NewRecipient,
   PendingEvent,
   Pricing,
-  ReplyEvent,
-  StatusEvent,
   WebhookEventRecord,
 } from './types.js'
 
@@ -77,13 +75,6 @@ export interface UnitPrimitives {
     op: string,
     release: boolean,
   ): Promise<number>
-  /** Applies `change` to the recipient with this message id if its status is `from`; returns its campaign. */
-  moveStatus(
-    messageId: string,
-    from: RecipientStatus,
-    change: StatusChange,
-    op: string,
-  ): Promise<Id | undefined>
   /**
    * Moves each recipient whose status is still its move's `from` (compare-and-set), stamped
    * with `op`; returns the moves `op` made, those of an earlier try of the same op included.
@@ -132,10 +123,6 @@ export interface StorePrimitives extends UnitPrimitives {
   countSent(campaignId: Id): Promise<number>
   countStatuses(campaignId: Id): Promise<Array<{ n: number; status: RecipientStatus }>>
   deleteRecipients(campaignId: Id): Promise<void>
-  /** Unapplied status events for these message ids, oldest first. */
-  earlyEvents(messageIds: string[]): Promise<Array<{ id: Id } & StatusEvent>>
-  /** Unapplied reply events for these message ids, oldest first. */
-  earlyReplies(messageIds: string[]): Promise<Array<{ id: Id } & ReplyEvent>>
   /** Creates the portfolio's slots 0..count-1 (free) that do not exist yet; idempotent. */
   ensureLimitSlots(portfolio: string, count: number): Promise<void>
   /** Failed recipients by error code, largest groups first (ties by code), each with its smallest message. */

@@ -17,14 +17,7 @@ export const statusRank: Record<RecipientStatus, number> = {
   unknown: 0,
 }
 
-export const statusesBelow = (status: RecipientStatus): RecipientStatus[] =>
-  (Object.keys(statusRank) as RecipientStatus[]).filter((s) => statusRank[s] < statusRank[status])
-
-/**
- * The statuses of a recipient whose send was recorded, which status events move; lowest first:
- * statuses only move up, so a recipient that moves while an event is tried against each in turn
- * is still found.
- */
+/** The statuses of a recipient whose send was recorded: the ones status events move. */
 export const recordedStatuses: RecipientStatus[] = ['sent', 'delivered', 'read']
 
 /** Counters are functions of each recipient's status, so a transition moves them by the difference. */

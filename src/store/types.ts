@@ -221,8 +221,6 @@ export interface EventLogStore {
    * is not recorded yet waits, like an early status, and is applied when the send result lands.
    */
   applyReplies(events: PendingReplyEvent[]): Promise<{ applied: number; waiting: number }>
-  /** Applies a status event to the recipient with that message id, forward only. Returns false when no recipient has that id yet. */
-  applyStatusEvent(event: StatusEvent): Promise<boolean>
   /**
    * Applies status events in one batch: one read of their recipients, each recipient moved once
    * to the furthest status its events reach (forward only), one counter update per campaign,

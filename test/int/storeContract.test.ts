@@ -13,6 +13,7 @@ import {
   createCampaignStore,
   createRetryTransient,
   getStore,
+  pricingOf,
   storePrimitives,
 } from '../../src/store/index.js'
 import { bootPayload, type TestApp } from '../helpers/bootPayload.js'
@@ -100,6 +101,38 @@ const storeLosingAnswers = (payload: Payload, names: PrimitiveName[]) => {
 
 const eventsFor = async (payload: Payload, messageId: string) =>
   (await rawDocuments(payload, eventsSlug)).filter((e) => e.messageId === messageId)
+
+/** The applier's batch of the pending statuses whose message id starts with `prefix`. */
+const applyPendingStatuses = async (store: CampaignStore, prefix: string) =>
+  store.applyStatusEvents(
+    (await store.pendingEvents(10_000))
+      .filter((e) => e.kind === 'status' && e.messageId?.startsWith(prefix))
+      .map((e) => ({
+        id: e.id,
+        applyOp: e.applyOp,
+        errorCode: e.errorCode,
+        messageId: e.messageId!,
+        pricing: pricingOf(e.payload),
+        status: e.status as 'delivered',
+        timestamp: e.timestamp!,
+      })),
+  )
+
+/** Status events of these messages, logged as a webhook logs them. */
+const statusEvents = (
+  events: Array<{
+    messageId: string
+    payload?: Record<string, unknown>
+    status: string
+    timestamp?: Date
+  }>,
+) =>
+  events.map(({ payload = {}, timestamp = new Date(), ...event }) => ({
+    ...event,
+    kind: 'status' as const,
+    payload,
+    timestamp,
+  }))
 
 /**
  * countRecentSends, the frequency cap's count, over two campaigns of `tag`'s own phones: per
@@ -213,7 +246,9 @@ const campaignStory = async (
     { id: r.r3!.id, errorMessage: 'lost', kind: 'unknown' },
     { id: r.r4!.id, kind: 'released' },
   ])
-  // The early delivered status was applied once, and marked so.
+  // The early delivered status went back to the applier with its send; its next batch applies
+  // it once, and marks it so.
+  await applyPendingStatuses(store, `wamid.${tag}.`)
   expect(await eventsFor(payload, message(0))).toMatchObject([{ applied: true }])
   expect(await campaignDoc(payload, id)).toMatchObject({
     deliveredCount: 1,
@@ -224,13 +259,19 @@ const campaignStory = async (
 
   await frequencyCapCounts(payload, store, id, tag)
 
-  const read = { messageId: message(1), status: 'read' as const, timestamp: new Date() }
-  expect(await store.applyStatusEvent(read)).toBe(true)
-  expect(await store.applyStatusEvent(read)).toBe(true)
-  expect(
-    await store.applyStatusEvent({ ...read, status: 'delivered', timestamp: new Date(0) }),
-  ).toBe(true)
-  expect(await store.applyStatusEvent({ ...read, messageId: message(50) })).toBe(false)
+  // A read twice, an older delivered, and a status of a message not sent yet, which waits.
+  const read = { messageId: message(1), status: 'read' }
+  await store.logEvents(
+    statusEvents([
+      read,
+      read,
+      { ...read, status: 'delivered', timestamp: new Date(0) },
+      { ...read, messageId: message(50) },
+    ]),
+  )
+  await applyPendingStatuses(store, `wamid.${tag}.`)
+  expect((await eventsFor(payload, message(1))).map((e) => e.applied)).toEqual([true, true, true])
+  expect(await eventsFor(payload, message(50))).toMatchObject([{ applied: false, waiting: true }])
 
   expect(await store.countByStatus(id)).toEqual({
     delivered: 1,
@@ -485,16 +526,21 @@ const replyStory = async (payload: Payload, store: CampaignStore, tag: string) =
     id,
     claimed.map((r, i) => ({ id: r.id, kind: 'sent', messageId: message(i), sentAt: new Date() })),
   )
+  // They went back to the applier with their send: its next batch applies them.
+  await applyPendingStatuses(store, `wamid.reply.${tag}.`)
+  expect(await applyPending()).toEqual({ applied: 1, waiting: 0 })
   expect(await campaignDoc(payload, id)).toMatchObject({ repliedCount: 1 })
   // Pricing: the latest status's wins, whatever the order.
   const priced = (seconds: number, billable: boolean, category: string) => ({
     messageId: message(0),
-    pricing: { billable, category },
-    status: seconds > 3 ? ('read' as const) : ('delivered' as const),
+    payload: { pricing: { billable, category } },
+    status: seconds > 3 ? 'read' : 'delivered',
     timestamp: new Date(t + seconds * 1000),
   })
-  expect(await store.applyStatusEvent(priced(4, true, 'UTILITY'))).toBe(true)
-  expect(await store.applyStatusEvent(priced(2, false, 'SERVICE'))).toBe(true)
+  await store.logEvents(statusEvents([priced(4, true, 'UTILITY')]))
+  await applyPendingStatuses(store, `wamid.reply.${tag}.`)
+  await store.logEvents(statusEvents([priced(2, false, 'SERVICE')]))
+  await applyPendingStatuses(store, `wamid.reply.${tag}.`)
   const groups = await store.billableGroups([id])
   expect(groups.sort((a, b) => String(a.category).localeCompare(String(b.category)))).toEqual([
     { campaignId: id, category: 'MARKETING', count: 1, prefix: '919' },
@@ -546,8 +592,6 @@ const primitiveNames: PrimitiveName[] = [
   'countStamped',
   'countStatuses',
   'deleteRecipients',
-  'earlyEvents',
-  'earlyReplies',
   'ensureLimitSlots',
   'failureGroups',
   'insertEvents',
@@ -559,7 +603,6 @@ const primitiveNames: PrimitiveName[] = [
   'markUnknown',
   'minuteCounts',
   'moveOutcomes',
-  'moveStatus',
   'moveStatuses',
   'newIds',
   'pendingEvents',
@@ -588,7 +631,7 @@ const primitiveNames: PrimitiveName[] = [
 const afterLostAnswer: Partial<Record<PrimitiveName, PrimitiveName>> = {
   claimedBy: 'claim',
   countStamped: 'moveOutcomes',
-  statusStamped: 'moveStatus',
+  statusStamped: 'markReplied',
 }
 
 describe('store contract', () => {
@@ -666,124 +709,92 @@ describe('store contract', () => {
     expect(await store.countByStatus(id)).toMatchObject({ delivered: 10, read: 10 })
   })
 
-  test('statuses that beat their send are applied with it, even when another writer moves their recipient meanwhile', async () => {
-    const store = getStore(app.payload)
-    const id = String((await createCampaign(app.payload, campaignFields)).id)
-    await store.insertRecipients(
-      id,
-      Array.from({ length: 4 }, (_, i) => ({
-        phoneNumber: `9196100000${i}`,
-        status: 'pending' as const,
-      })),
-    )
-    const claimed = await store.claimBatch(id, 4)
-    const message = (i: number) => `wamid.race.${i}`
-    // Delivered and read for each message, before its send is recorded: the applier sets them
-    // waiting for it.
-    await store.logEvents(
-      claimed.flatMap((_, i) =>
-        ['delivered', 'read'].map((status) => ({
-          kind: 'status' as const,
-          messageId: message(i),
-          payload: {},
-          status,
-          timestamp: new Date(),
-        })),
-      ),
-    )
-    const early = (await store.pendingEvents(10_000)).filter((e) =>
-      e.messageId?.startsWith('wamid.race.'),
-    )
-    expect(
-      await store.applyStatusEvents(
-        early.map((e) => ({
-          id: e.id,
-          messageId: e.messageId!,
-          status: e.status as 'delivered',
-          timestamp: e.timestamp!,
-        })),
-      ),
-    ).toMatchObject({ applied: 0, waiting: 8 })
-    // Another writer (a duplicate delivered applied by another process) moves message 0's
-    // recipient just before the send's batch writes its moves.
-    const primitives = storePrimitives(app.payload)
-    const racing = createCampaignStore(
-      {
-        ...primitives,
-        unit: (work) =>
-          primitives.unit((tx) =>
-            work({
-              ...tx,
-              moveStatuses: async (moves, op) => {
-                await store.applyStatusEvent({
-                  messageId: message(0),
-                  status: 'delivered',
-                  timestamp: new Date(),
-                })
-                return tx.moveStatuses(moves, op)
-              },
-            }),
-          ),
-      },
-      createRetryTransient(quietLogger, 20_000),
-    )
-    await racing.recordOutcomes(
-      id,
-      claimed.map((r, i) => ({
-        id: r.id,
-        kind: 'sent',
-        messageId: message(i),
-        sentAt: new Date(),
-      })),
-    )
-    expect(await store.countByStatus(id)).toMatchObject({ read: 4 })
-    expect(await campaignDoc(app.payload, id)).toMatchObject({
-      deliveredCount: 4,
-      readCount: 4,
-      sentCount: 4,
-    })
-    const events = (await rawDocuments(app.payload, eventsSlug)).filter((e) =>
-      String(e.messageId).startsWith('wamid.race.'),
-    )
-    expect(events.filter((e) => e.applied !== true)).toEqual([])
-  })
+  describe('statuses that beat their send', () => {
+    /** A campaign with one claimed recipient, and a delivered status for it logged and set waiting. */
+    const waitingStatus = async (tag: string) => {
+      const store = getStore(app.payload)
+      const id = String((await createCampaign(app.payload, campaignFields)).id)
+      await store.insertRecipients(id, [{ phoneNumber: '919620000000', status: 'pending' }])
+      const [recipient] = await store.claimBatch(id, 1)
+      const messageId = `wamid.${tag}.0`
+      await store.logEvents(statusEvents([{ messageId, status: 'delivered' }]))
+      const sent = [{ id: recipient.id, kind: 'sent' as const, messageId, sentAt: new Date() }]
+      return { id, messageId, sent, store }
+    }
+    const expectDelivered = async (store: CampaignStore, id: string) => {
+      expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 1, sentCount: 1 })
+      expect(await store.countByStatus(id)).toMatchObject({ delivered: 1 })
+    }
 
-  test('statuses that beat their send go to the applier with it if the recording process dies before applying them', async () => {
-    const store = getStore(app.payload)
-    const id = String((await createCampaign(app.payload, campaignFields)).id)
-    await store.insertRecipients(id, [{ phoneNumber: '919620000000', status: 'pending' }])
-    const [recipient] = await store.claimBatch(id, 1)
-    const messageId = 'wamid.orphan.0'
-    await store.logEvents([
-      { kind: 'status', messageId, payload: {}, status: 'delivered', timestamp: new Date() },
-    ])
-    const pendingOf = async () =>
-      (await store.pendingEvents(10_000))
-        .filter((e) => e.messageId === messageId)
-        .map((e) => ({
-          id: e.id,
-          messageId,
-          status: e.status as 'delivered',
-          timestamp: e.timestamp!,
-        }))
-    expect(await store.applyStatusEvents(await pendingOf())).toMatchObject({ waiting: 1 })
-    expect(await pendingOf()).toEqual([])
-    // The send is recorded, then the process dies before it applies the status.
-    const primitives = storePrimitives(app.payload)
-    const dying = createCampaignStore(
-      {
-        ...primitives,
-        earlyEvents: () => Promise.reject(new Error('test: the worker was killed here')),
-      },
-      createRetryTransient(quietLogger, 20_000),
-    )
-    await expect(
-      dying.recordOutcomes(id, [{ id: recipient.id, kind: 'sent', messageId, sentAt: new Date() }]),
-    ).rejects.toThrow('killed')
-    // The applier's next batch has it.
-    expect(await store.applyStatusEvents(await pendingOf())).toMatchObject({ applied: 1 })
-    expect(await campaignDoc(app.payload, id)).toMatchObject({ deliveredCount: 1, sentCount: 1 })
-    expect(await store.countByStatus(id)).toMatchObject({ delivered: 1 })
+    test('go back to the applier in the write that records their send, should the process die right after', async () => {
+      const { id, sent, store } = await waitingStatus('orphan')
+      expect(await applyPendingStatuses(store, 'wamid.orphan.')).toMatchObject({ waiting: 1 })
+      expect(await applyPendingStatuses(store, 'wamid.orphan.')).toMatchObject({ applied: 0 })
+      const primitives = storePrimitives(app.payload)
+      const dying = createCampaignStore(
+        {
+          ...primitives,
+          // The process dies once the send's write has landed.
+          wakeWaiting: () => Promise.reject(new Error('test: the worker was killed here')),
+        },
+        createRetryTransient(quietLogger, 20_000),
+      )
+      await expect(dying.recordOutcomes(id, sent)).rejects.toThrow('killed')
+      expect(await applyPendingStatuses(store, 'wamid.orphan.')).toMatchObject({ applied: 1 })
+      await expectDelivered(store, id)
+    })
+
+    test('set waiting by an applier that looked before their send was recorded are woken by its second look', async () => {
+      const { id, sent, store } = await waitingStatus('lateset')
+      const primitives = storePrimitives(app.payload)
+      let looks = 0
+      const applier = createCampaignStore(
+        {
+          ...primitives,
+          recipientsByMessageId: async (messageIds) => {
+            const found = await primitives.recipientsByMessageId(messageIds)
+            // The send is recorded, whole, between the applier's look and its settling.
+            if (looks++ === 0) {
+              await store.recordOutcomes(id, sent)
+            }
+            return found
+          },
+        },
+        createRetryTransient(quietLogger, 20_000),
+      )
+      expect(await applyPendingStatuses(applier, 'wamid.lateset.')).toMatchObject({ waiting: 1 })
+      expect(await applyPendingStatuses(store, 'wamid.lateset.')).toMatchObject({ applied: 1 })
+      await expectDelivered(store, id)
+    })
+
+    test('set waiting while their send was being recorded are woken once it has landed', async () => {
+      const { id, messageId, sent, store } = await waitingStatus('midrecord')
+      const primitives = storePrimitives(app.payload)
+      const recording = createCampaignStore(
+        {
+          ...primitives,
+          unit: (work) =>
+            primitives.unit((tx) =>
+              work({
+                ...tx,
+                // The applier's whole batch runs inside the send's write (on Postgres, before
+                // its commit: both of the applier's looks miss the send).
+                wakeWaiting: async (messageIds) => {
+                  await tx.wakeWaiting(messageIds)
+                  await applyPendingStatuses(store, 'wamid.midrecord.')
+                },
+              }),
+            ),
+        },
+        createRetryTransient(quietLogger, 20_000),
+      )
+      await recording.recordOutcomes(id, sent)
+      // On MongoDB the applier's batch found the send and applied the status; on Postgres it
+      // set it waiting, and the wake after the commit hands it to the next batch.
+      await applyPendingStatuses(store, 'wamid.midrecord.')
+      await expectDelivered(store, id)
+      expect(await eventsFor(app.payload, messageId)).toMatchObject([{ applied: true }])
+    })
   })
 
   test('recount counts as sent a recipient whose message id is present and non-empty', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 
 import type { RecipientStatus } from '../../src/collections/campaignStatuses.js'
 
-import { counterDelta, statusesBelow, statusRank } from '../../src/store/statusRank.js'
+import { counterDelta, statusRank } from '../../src/store/statusRank.js'
 
 const sum = (deltas: Array<Record<string, number | undefined>>) => {
   const total: Record<string, number> = {}
@@ -13,6 +13,9 @@ const sum = (deltas: Array<Record<string, number | undefined>>) => {
   }
   return Object.fromEntries(Object.entries(total).filter(([, v]) => v !== 0))
 }
+
+const statusesBelow = (status: RecipientStatus) =>
+  (Object.keys(statusRank) as RecipientStatus[]).filter((s) => statusRank[s] < statusRank[status])
 
 /** Applies events forward-only, as the store does, and sums the counter moves. */
 const apply = (events: RecipientStatus[]) => {

@@ -8,9 +8,7 @@ import { createHash } from 'node:crypto'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { StatusMove, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, Id, PendingEvent, ReplyEvent, StatusEvent } from '../types.js'
-
-import { pricingOf } from '../recipientChanges.js'
+import type { ClaimedRecipient, Id, PendingEvent } from '../types.js'
 
 const oid = (id: Id) => new ObjectId(id)
 
@@ -55,17 +53,6 @@ const pendingFilter = { applied: false, waiting: { $ne: true } }
 
 const optionalNumber = (value: unknown) => (typeof value === 'number' ? value : undefined)
 const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined)
-
-/** A logged reply event's fields (its payload carries text and button). */
-const replyOf = (event: Document): ReplyEvent => {
-  const payload = (event.payload ?? {}) as Document
-  return {
-    button: optionalString(payload.button),
-    messageId: String(event.messageId),
-    text: optionalString(payload.text),
-    timestamp: new Date(event.timestamp as Date),
-  }
-}
 
 const claimedRecipient = (doc: Document): ClaimedRecipient => ({
   id: String(doc._id),
@@ -225,19 +212,6 @@ export const createMongoPrimitives = (
         { projection: { campaign: 1 }, returnDocument: 'before' },
       )
       return marked ? String(marked.campaign) : undefined
-    },
-
-    moveStatus: async (messageId, from, change, op) => {
-      const moved = await recipients().findOneAndUpdate(
-        { messageId, status: from },
-        {
-          ...(change.deliveredAtMost ? { $min: { deliveredAt: change.deliveredAtMost } } : {}),
-          $push: { statusOps: { $each: [op], $slice: -statusOpsKept } } as Document,
-          $set: { ...change.fields, updatedAt: new Date() },
-        },
-        { projection: { campaign: 1 }, returnDocument: 'before' },
-      )
-      return moved ? String(moved.campaign) : undefined
     },
 
     moveStatuses: async (moves, op) => {
@@ -413,30 +387,6 @@ export const createMongoPrimitives = (
 
     countReplied: (campaignId) =>
       recipients().countDocuments({ campaign: oid(campaignId), repliedAt: { $type: 'date' } }),
-
-    earlyReplies: async (messageIds) =>
-      (
-        await events()
-          .find({ applied: false, kind: 'reply', messageId: { $in: messageIds } })
-          .sort({ timestamp: 1 })
-          .toArray()
-      ).map((event) => ({ id: String(event._id), ...replyOf(event) })),
-
-    earlyEvents: async (messageIds) =>
-      (
-        await events()
-          .find({ applied: false, kind: 'status', messageId: { $in: messageIds } })
-          .sort({ timestamp: 1 })
-          .toArray()
-      ).map((event) => ({
-        id: String(event._id),
-        errorCode: typeof event.errorCode === 'number' ? event.errorCode : undefined,
-        errorMessage: typeof event.errorMessage === 'string' ? event.errorMessage : undefined,
-        messageId: String(event.messageId),
-        pricing: pricingOf(event.payload),
-        status: event.status as StatusEvent['status'],
-        timestamp: new Date(event.timestamp as Date),
-      })),
 
     failureGroups: async (campaignId, limit) =>
       (

@@ -5,9 +5,8 @@ import type { Pool, PoolClient } from 'pg'
 import type { CampaignStatus, RecipientStatus } from '../../collections/campaignStatuses.js'
 import type { ResolvedOptions } from '../../options.js'
 import type { CampaignFields, StorePrimitives, UnitPrimitives } from '../primitives.js'
-import type { ClaimedRecipient, PendingEvent, StatusEvent } from '../types.js'
+import type { ClaimedRecipient, PendingEvent } from '../types.js'
 
-import { pricingOf } from '../recipientChanges.js'
 import {
   column,
   createLeaseTable,
@@ -237,26 +236,6 @@ export const createPostgresPrimitives = (
       return row ? String(row.campaign_id) : undefined
     },
 
-    moveStatus: async (messageId, from, change, op) => {
-      const { sets, values } = assignments(change.fields, 4)
-      if (change.deliveredAtMost) {
-        sets.push(`delivered_at = LEAST(delivered_at, $${values.length + 4})`)
-        values.push(change.deliveredAtMost)
-      }
-      // The row lock makes concurrent events on one message apply one after the other.
-      const moved = await run<{ campaign_id: number }>(
-        `WITH previous AS (
-           SELECT id, campaign_id FROM ${recipients}
-           WHERE message_id = $1 AND status = $2 LIMIT 1 FOR UPDATE)
-         UPDATE ${recipients} r SET ${sets.join(', ')}, updated_at = now(),
-           status_ops = COALESCE(status_ops, '[]'::jsonb) || to_jsonb($3::text)
-         FROM previous WHERE r.id = previous.id RETURNING previous.campaign_id`,
-        [messageId, from, op, ...values],
-      )
-      const row = moved.rows[0]
-      return row ? String(row.campaign_id) : undefined
-    },
-
     // Compare-and-set on the status read: a recipient another writer moved meanwhile is left.
     // One statement per target status, which Postgres then casts to the column's type.
     moveStatuses: async (moves) => {
@@ -440,46 +419,6 @@ export const createPostgresPrimitives = (
         `SELECT count(*)::int AS n FROM ${recipients} WHERE campaign_id = $1 AND replied_at IS NOT NULL`,
         [Number(campaignId)],
       ),
-
-    earlyReplies: async (messageIds) =>
-      (
-        await rows<{ id: number; message_id: string; payload: null | Row; timestamp: Date }>(
-          `SELECT id, message_id, timestamp, payload FROM ${events}
-           WHERE applied = false AND kind = 'reply' AND message_id = ANY($1) ORDER BY timestamp`,
-          [messageIds],
-        )
-      ).map((event) => ({
-        id: String(event.id),
-        button: typeof event.payload?.button === 'string' ? event.payload.button : undefined,
-        messageId: event.message_id,
-        text: typeof event.payload?.text === 'string' ? event.payload.text : undefined,
-        timestamp: new Date(event.timestamp),
-      })),
-
-    earlyEvents: async (messageIds) =>
-      (
-        await rows<{
-          error_code: null | string
-          error_message: null | string
-          id: number
-          message_id: string
-          payload: unknown
-          status: StatusEvent['status']
-          timestamp: Date
-        }>(
-          `SELECT id, message_id, status, timestamp, error_code, error_message, payload FROM ${events}
-           WHERE applied = false AND kind = 'status' AND message_id = ANY($1) ORDER BY timestamp`,
-          [messageIds],
-        )
-      ).map((event) => ({
-        id: String(event.id),
-        errorCode: event.error_code === null ? undefined : Number(event.error_code),
-        errorMessage: event.error_message ?? undefined,
-        messageId: event.message_id,
-        pricing: pricingOf(event.payload),
-        status: event.status,
-        timestamp: new Date(event.timestamp),
-      })),
 
     failureGroups: async (campaignId, limit) =>
       (
