@@ -427,16 +427,7 @@ const batchStory = async (payload: Payload, store: CampaignStore, tag: string) =
   )
   expect(pending).toHaveLength(7)
   expect(await store.backlog()).toBeGreaterThanOrEqual(7)
-  const result = await store.applyStatusEvents(
-    pending.map((e) => ({
-      id: e.id,
-      applyOp: e.applyOp,
-      errorCode: e.errorCode,
-      messageId: e.messageId!,
-      status: e.status as 'delivered',
-      timestamp: e.timestamp!,
-    })),
-  )
+  const result = await applyPendingStatuses(store, `wamid.batch.${tag}.`)
   expect(result.waiting).toBe(1)
   expect(await campaignDoc(payload, id)).toMatchObject({
     deliveredCount: 1,
@@ -686,18 +677,7 @@ describe('store contract', () => {
         })),
       ),
     )
-    const batch = async (target: CampaignStore) =>
-      target.applyStatusEvents(
-        (await target.pendingEvents(10_000))
-          .filter((e) => e.messageId?.startsWith('wamid.cut.'))
-          .map((e) => ({
-            id: e.id,
-            applyOp: e.applyOp,
-            messageId: e.messageId!,
-            status: e.status as 'delivered',
-            timestamp: e.timestamp!,
-          })),
-      )
+    const batch = (target: CampaignStore) => applyPendingStatuses(target, 'wamid.cut.')
     await expect(batch(dying)).rejects.toThrow('killed')
     await batch(store)
     await batch(store)
