@@ -14,7 +14,7 @@ import {
 import { audiencePreviewEndpoint } from './endpoints/audiencePreviewEndpoint.js'
 import { campaignEndpoints } from './endpoints/campaignEndpoints.js'
 import { exportRecipientsEndpoint } from './endpoints/exportRecipients.js'
-import { startWebhookApplier, wakeWebhookApplier } from './jobs/index.js'
+import { startWebhookApplier, stopCampaignQueueOnSignal, wakeWebhookApplier } from './jobs/index.js'
 import { resolveOptions } from './options.js'
 import { forgetWebhookAccounts } from './webhooks/accounts.js'
 import { applyWebhookEvents } from './webhooks/applyEvents.js'
@@ -146,6 +146,8 @@ export const whatsappCampaignsPlugin =
         await campaignQueue(payload)
         // One process at a time (a lease) applies the webhook events the endpoint logs.
         startWebhookApplier(payload, applyWebhookEvents)
+        // A deploy's SIGTERM hands this process's campaigns and lease back (README "Workers").
+        stopCampaignQueueOnSignal(payload)
       },
     }
   }

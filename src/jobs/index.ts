@@ -2,9 +2,11 @@ import type { Payload } from 'payload'
 
 import type { CampaignQueue, CampaignRunner } from './types.js'
 
+import { isNextHelperProcess } from '../nextHelperProcess.js'
 import { getPluginOptions } from '../pluginContext.js'
 import { createAgendaQueue } from './agendaQueue.js'
 import { createInlineQueue } from './inlineQueue.js'
+import { forgetSignalStop, stopOnSignal } from './stopOnSignal.js'
 import { stopWebhookApplier } from './webhookApplier.js'
 
 const queues = new WeakMap<Payload, Promise<CampaignQueue>>()
@@ -37,10 +39,21 @@ export const getQueue = (payload: Payload, run: CampaignRunner): Promise<Campaig
  * release their claims.
  */
 export const stopCampaignQueue = async (payload: Payload): Promise<void> => {
+  forgetSignalStop(payload)
   await stopWebhookApplier(payload)
   const queue = queues.get(payload)
   queues.delete(payload)
   await (await queue)?.stop()
+}
+
+/**
+ * SIGINT/SIGTERM stops this instance's queue and applier gracefully (jobs/stopOnSignal.ts), in
+ * every process but Next.js's short-lived helpers, which start no work of their own.
+ */
+export const stopCampaignQueueOnSignal = (payload: Payload): void => {
+  if (!isNextHelperProcess()) {
+    stopOnSignal(payload, () => stopCampaignQueue(payload))
+  }
 }
 
 export type { CampaignQueue, CampaignRunner } from './types.js'

@@ -4,6 +4,7 @@ import type { CampaignRunner } from './types.js'
 
 import { getPluginOptions } from '../pluginContext.js'
 import { getQueue, stopCampaignQueue } from './index.js'
+import { forgetSignalStop } from './stopOnSignal.js'
 
 /** What a worker process serves beside its jobs (the webhook receiver), closed when it stops. */
 export type WorkerService = { close: () => Promise<void>; url: string }
@@ -42,6 +43,8 @@ export const runWorker = async (
     await getQueue(payload, run)
     payload.logger.info('whatsapp-campaigns worker running')
   }
+  // Its own stop, in its own order, replaces the one every process gets at init.
+  forgetSignalStop(payload)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)

@@ -134,7 +134,12 @@ const siteOnDatabase = async (
   stops.push(simulator)
   const server = start('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(sitePort)], {
     ...options,
-    env: { ...env, WHATSAPP_CAMPAIGNS_WORKER: String(worker === 'next start') },
+    env: {
+      ...env,
+      // README "Workers": signals left to the plugin, which stops the campaigns and exits.
+      NEXT_MANUAL_SIG_HANDLE: 'true',
+      WHATSAPP_CAMPAIGNS_WORKER: String(worker === 'next start'),
+    },
   })
   stops.push(server)
   const workerProcess =
@@ -155,6 +160,13 @@ const siteOnDatabase = async (
       120_000,
     )
     const result = await runCampaignThroughSite(siteUrl)
+    // SIGTERM stops the web server's campaign work gracefully too (README "Workers").
+    await server.stop()
+    await waitFor(
+      'next start to log its graceful stop',
+      () => Promise.resolve(server.output().includes('whatsapp-campaigns stopped') || undefined),
+      5000,
+    )
     if (workerProcess) {
       // SIGTERM stops it gracefully (README "Workers"), not the SIGKILL 10 s later.
       await workerProcess.stop()

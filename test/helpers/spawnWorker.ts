@@ -7,10 +7,13 @@ const dirname = path.dirname(fileURLToPath(import.meta.url))
 /**
  * A campaign worker (and webhook applier) in a child process, ready once it resolves; with
  * `webhookPort`, it also receives webhooks there (booted, maybe not yet listening), and only
- * those with `jobs: false`.
+ * those with `jobs: false`. With `asSite`, a web server that also works jobs instead
+ * (workerProcess.ts), whose signals the plugin handles, or with `otherExitAfterMs` a handler of
+ * its own that exits with code 7 that long after a SIGTERM.
  */
 export const startWorker = (args: {
   applier?: { batchSize: number; leaseMs: number }
+  asSite?: { otherExitAfterMs?: number }
   claimLeaseMs: number
   databaseUri: string
   graphUrl: string
@@ -26,6 +29,10 @@ export const startWorker = (args: {
               WORKER_APPLIER_BATCH: String(args.applier.batchSize),
               WORKER_APPLIER_LEASE_MS: String(args.applier.leaseMs),
             }
+          : {}),
+        ...(args.asSite ? { WORKER_AS_SITE: 'true' } : {}),
+        ...(args.asSite?.otherExitAfterMs
+          ? { WORKER_OTHER_EXIT_AFTER_MS: String(args.asSite.otherExitAfterMs) }
           : {}),
         WORKER_CLAIM_LEASE_MS: String(args.claimLeaseMs),
         WORKER_DATABASE_URI: args.databaseUri,

@@ -25,6 +25,45 @@ import { expectRateHeld, startTestSimulator } from '../helpers/testSimulator.js'
 
 let simulator: CloudApiSimulator
 
+/** A campaign to 120 new contacts on a 40 msg/s number. */
+const campaignOf120 = async (app: TestApp, label: string) => {
+  simulator.reset()
+  const account = await createAccount(app.payload, { messagesPerSecond: 40 })
+  const templates = await createDemoTemplates(app.payload, account.id)
+  const phones = await createContacts(app.payload, account.id, 120, { label })
+  const campaign = await createCampaign(app.payload, {
+    account: account.id,
+    audienceType: 'contacts',
+    template: templates.hello_world,
+  })
+  return { campaign, phones }
+}
+
+/** Runs the campaign through REST and returns once Meta has had `sent` of its messages. */
+const runUntilSent = async (app: TestApp, campaignId: number | string, sent: number) => {
+  const token = await app.login()
+  expect((await app.api('POST', `/whatsapp-campaigns/${campaignId}/run`, { token })).status).toBe(
+    200,
+  )
+  while (simulator.sent.length < sent) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Until another process holds the applier's lease (a probe that finds it free holds it 1 ms). */
+const untilLeaseHeld = async (
+  store: ReturnType<typeof getStore>,
+  ready: () => Promise<boolean> = () => Promise.resolve(true),
+) => {
+  for (const deadline = Date.now() + 20_000; ;) {
+    if ((await ready()) && !(await store.takeLease(applierLease, 'probe', 1))) {
+      return
+    }
+    expect(Date.now()).toBeLessThan(deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 beforeAll(async () => {
   simulator = await startTestSimulator({ latencyMs: 30 })
 })
@@ -93,23 +132,9 @@ describe('several workers', () => {
     const workerArgs = { claimLeaseMs: 3000, databaseUri, graphUrl: simulator.url }
     let worker: ChildProcess | undefined
     try {
-      simulator.reset()
-      const account = await createAccount(app.payload, { messagesPerSecond: 40 })
-      const templates = await createDemoTemplates(app.payload, account.id)
-      const phones = await createContacts(app.payload, account.id, 120, { label: 'crash' })
-      const campaign = await createCampaign(app.payload, {
-        account: account.id,
-        audienceType: 'contacts',
-        template: templates.hello_world,
-      })
+      const { campaign, phones } = await campaignOf120(app, 'crash')
       worker = await startWorker(workerArgs)
-      const token = await app.login()
-      expect(
-        (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
-      ).toBe(200)
-      while (simulator.sent.length < 30) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
+      await runUntilSent(app, campaign.id, 30)
       await killWorker(worker)
       const sentAtCrash = simulator.sent.length
       expect(sentAtCrash).toBeLessThan(120)
@@ -127,48 +152,54 @@ describe('several workers', () => {
     }
   })
 
-  test('a worker stopped with SIGTERM mid-campaign records what it sent, exits, and the next finishes', async () => {
-    const databaseUri = testDatabaseUri('workers_sigterm')
-    const app = await bootPayload('workers_sigterm', {
-      databaseUri,
-      pluginOptions: { claimLeaseMs: 3000, graphApiUrl: simulator.url, queue: { worker: false } },
-    })
-    const workerArgs = { claimLeaseMs: 3000, databaseUri, graphUrl: simulator.url }
-    let worker: ChildProcess | undefined
-    try {
-      simulator.reset()
-      const account = await createAccount(app.payload, { messagesPerSecond: 40 })
-      const templates = await createDemoTemplates(app.payload, account.id)
-      const phones = await createContacts(app.payload, account.id, 120, { label: 'sigterm' })
-      const campaign = await createCampaign(app.payload, {
-        account: account.id,
-        audienceType: 'contacts',
-        template: templates.hello_world,
+  // A web server works jobs too by default (`next start`): the plugin stops it on the signal, and
+  // exits as Next.js would (143) unless another handler (Next.js's own) ends the process.
+  test.each([
+    { name: 'a worker (runWorker)', code: 0 },
+    { name: 'a web server, the signal left to the plugin', asSite: {}, code: 143 },
+    { name: 'a web server whose own handler exits', asSite: { otherExitAfterMs: 2000 }, code: 7 },
+  ])(
+    '$name stopped with SIGTERM mid-campaign records what it sent, gives its claims and the applier lease back, exits, and the next finishes',
+    async ({ asSite, code }) => {
+      const databaseUri = testDatabaseUri(`workers_sigterm_${code}`)
+      // This process applies nothing: the stopped process holds the applier's lease.
+      const app = await bootPayload(`workers_sigterm_${code}`, {
+        databaseUri,
+        pluginOptions: {
+          claimLeaseMs: 3000,
+          graphApiUrl: simulator.url,
+          queue: { worker: false },
+          webhookApplier: { enabled: false },
+        },
       })
-      worker = await startWorker(workerArgs)
-      const token = await app.login()
-      expect(
-        (await app.api('POST', `/whatsapp-campaigns/${campaign.id}/run`, { token })).status,
-      ).toBe(200)
-      while (simulator.sent.length < 30) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      expect(await stopWorker(worker)).toBe(0)
-      expect(simulator.sent.length).toBeLessThan(120)
+      const workerArgs = { claimLeaseMs: 3000, databaseUri, graphUrl: simulator.url }
+      let worker: ChildProcess | undefined
+      try {
+        const { campaign, phones } = await campaignOf120(app, 'sigterm')
+        worker = await startWorker({ ...workerArgs, asSite })
+        const store = getStore(app.payload)
+        await untilLeaseHeld(store)
+        await runUntilSent(app, campaign.id, 30)
+        expect(await stopWorker(worker)).toBe(code)
+        expect(simulator.sent.length).toBeLessThan(120)
+        // Given up, not left to run out (10 s): another process takes it at once.
+        expect(await store.takeLease(applierLease, 'next', 1)).toBe(true)
 
-      worker = await startWorker(workerArgs)
-      const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
-      // A graceful stop leaves no outcome unknown: every send was recorded before exiting.
-      await expectEachSentOnceOrUnknown(app.payload, campaign.id, {
-        counts: simulator.countsByRecipient(),
-        phones,
-      })
-      expect(done.sentCount).toBe(120)
-    } finally {
-      await killWorker(worker)
-      await app.close()
-    }
-  })
+        worker = await startWorker(workerArgs)
+        const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
+        // A graceful stop leaves no outcome unknown: every send was recorded before exiting,
+        // and the claims not sent went back (kept, they would be reported unknown after 3 s).
+        await expectEachSentOnceOrUnknown(app.payload, campaign.id, {
+          counts: simulator.countsByRecipient(),
+          phones,
+        })
+        expect(done.sentCount).toBe(120)
+      } finally {
+        await killWorker(worker)
+        await app.close()
+      }
+    },
+  )
 })
 
 describe('a worker receiving webhooks', () => {
@@ -196,18 +227,12 @@ describe('a worker receiving webhooks', () => {
       })
       const url = `http://127.0.0.1:${webhookPort}/api/whatsapp/webhook`
       const store = getStore(app.payload)
-      // Listening, and holding the lease (a probe that finds it free holds it for 1 ms only).
-      for (const deadline = Date.now() + 20_000; ;) {
-        const listening = await fetch(url).then(
+      await untilLeaseHeld(store, () =>
+        fetch(url).then(
           () => true,
           () => false,
-        )
-        if (listening && !(await store.takeLease(applierLease, 'probe', 1))) {
-          break
-        }
-        expect(Date.now()).toBeLessThan(deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+        ),
+      )
       const posting = startSteadyPosting(url, 'stopping')
       await posting.answeredAtLeast(100)
       const code = await stopWorker(worker)
