@@ -1,6 +1,6 @@
 import type { MongooseAdapter } from '@payloadcms/db-mongodb'
 import type { PostgresAdapter } from '@payloadcms/db-postgres'
-import type { AgendaBackend } from 'agenda'
+import type { AgendaBackend, Job } from 'agenda'
 import type { Payload } from 'payload'
 
 import { MongoBackend } from '@agendajs/mongo-backend'
@@ -79,27 +79,32 @@ export const createAgendaQueue = async (
     removeOnComplete: true,
   })
   const stopping = new AbortController()
+  // The jobs running here, each settled once Agenda has saved its end (unlocked it).
   const running = new Set<Promise<void>>()
+  const ended = new Map<string, () => void>()
+  agenda.on('complete', (job: Job) => ended.get(String(job.attrs._id))?.())
   agenda.define<JobData>(
     campaignJobName,
     async (job) => {
+      const id = String(job.attrs._id)
+      const saved = new Promise<void>((resolve) => ended.set(id, resolve))
+      running.add(saved)
+      void saved.then(() => {
+        ended.delete(id)
+        running.delete(saved)
+      })
       // A failed lock renewal must not abort a batch mid-send; the claims keep sending safe.
-      const work = run(
+      await run(
         payload,
         job.attrs.data.campaignId,
         () => job.touch().catch(() => undefined),
         stopping.signal,
       )
-      running.add(work)
-      try {
-        await work
-      } finally {
-        running.delete(work)
-      }
       if (stopping.signal.aborted) {
-        // Stopped mid-campaign: never reported done, so that stop() unlocks the job for
-        // another worker instead of Agenda removing it as completed.
-        await new Promise<never>(() => undefined)
+        // Stopped mid-campaign: due again at once, so that Agenda, saving the run's end, unlocks
+        // it for another worker instead of removing it as completed. (Agenda's stop() leaves
+        // running jobs locked until their lock expires: a minute by default.)
+        job.attrs.nextRunAt = new Date()
       }
     },
     { concurrency: options.concurrency, lockLifetime: options.lockLifetimeMs },

@@ -18,6 +18,7 @@ export const startWorker = (args: {
   databaseUri: string
   graphUrl: string
   jobs?: boolean
+  lockLifetimeMs?: number
   webhookPort?: number
 }): Promise<ChildProcess> =>
   new Promise<ChildProcess>((resolve, reject) => {
@@ -35,6 +36,7 @@ export const startWorker = (args: {
           ? { WORKER_OTHER_EXIT_AFTER_MS: String(args.asSite.otherExitAfterMs) }
           : {}),
         WORKER_CLAIM_LEASE_MS: String(args.claimLeaseMs),
+        ...(args.lockLifetimeMs ? { WORKER_LOCK_LIFETIME_MS: String(args.lockLifetimeMs) } : {}),
         WORKER_DATABASE_URI: args.databaseUri,
         WORKER_GRAPH_URL: args.graphUrl,
         ...(args.webhookPort ? { WORKER_WEBHOOK_PORT: String(args.webhookPort) } : {}),

@@ -1,6 +1,7 @@
 /**
  * A campaign worker (and webhook applier) in a process of its own, for tests that kill workers:
- * WORKER_DATABASE_URI, WORKER_GRAPH_URL, WORKER_CLAIM_LEASE_MS and the applier's
+ * WORKER_DATABASE_URI, WORKER_GRAPH_URL, WORKER_CLAIM_LEASE_MS, WORKER_LOCK_LIFETIME_MS (how long
+ * it leaves another's job locked after its last renewal; 3 s by default) and the applier's
  * WORKER_APPLIER_BATCH and WORKER_APPLIER_LEASE_MS come from the environment; with
  * WORKER_WEBHOOK_PORT it also receives webhooks on that port, and only those with
  * WORKER_JOBS=false. With WORKER_AS_SITE it is a web server instead (as `next start` is): it
@@ -20,7 +21,7 @@ const config = createConfig({
     claimLeaseMs: Number(process.env.WORKER_CLAIM_LEASE_MS ?? 3000),
     graphApiUrl: String(process.env.WORKER_GRAPH_URL),
     queue: {
-      lockLifetimeMs: 3000,
+      lockLifetimeMs: Number(process.env.WORKER_LOCK_LIFETIME_MS ?? 3000),
       processEveryMs: 200,
       worker: process.env.WORKER_JOBS !== 'false',
     },

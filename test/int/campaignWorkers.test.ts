@@ -159,7 +159,7 @@ describe('several workers', () => {
     { name: 'a web server, the signal left to the plugin', asSite: {}, code: 143 },
     { name: 'a web server whose own handler exits', asSite: { otherExitAfterMs: 2000 }, code: 7 },
   ])(
-    '$name stopped with SIGTERM mid-campaign records what it sent, gives its claims and the applier lease back, exits, and the next finishes',
+    '$name stopped with SIGTERM mid-campaign records what it sent, gives its claims, job and applier lease back, exits, and the next finishes',
     async ({ asSite, code }) => {
       const databaseUri = testDatabaseUri(`workers_sigterm_${code}`)
       // This process applies nothing: the stopped process holds the applier's lease.
@@ -185,7 +185,8 @@ describe('several workers', () => {
         // Given up, not left to run out (10 s): another process takes it at once.
         expect(await store.takeLease(applierLease, 'next', 1)).toBe(true)
 
-        worker = await startWorker(workerArgs)
+        // Its job handed back, not left locked: the next worker would wait 120 s for that lock.
+        worker = await startWorker({ ...workerArgs, lockLifetimeMs: 120_000 })
         const done = await waitForStatus(app.payload, campaign.id, ['completed'], 60_000)
         // A graceful stop leaves no outcome unknown: every send was recorded before exiting,
         // and the claims not sent went back (kept, they would be reported unknown after 3 s).
