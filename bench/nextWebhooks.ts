@@ -5,19 +5,13 @@
  */
 import type { ChildProcess } from 'node:child_process'
 
-import { getPayload } from 'payload'
-
-import { createConfig } from '../dev/createConfig.js'
-import { isPostgresUri } from '../dev/database/adapter.js'
 import { freePorts } from '../dev/database/embeddedServer.js'
 import { demoAccountData } from '../dev/demoAccount.js'
-import { stopCampaignQueue } from '../src/index.js'
-import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince } from './processStats.js'
 import {
   answering,
-  ensureBuild,
+  siteDatabase,
   spawnSite,
   spawnWorker,
   stopGroup,
@@ -43,19 +37,8 @@ export const benchNextWebhooks = async ({
   seconds: number
   senders: number
 }): Promise<NextWebhookResult[]> => {
-  await ensureBuild()
-  const database = await startBenchDatabase()
-  if (isPostgresUri(database.uri)) {
-    process.env.PAYLOAD_FORCE_DRIZZLE_PUSH = 'true'
-  }
   // Makes the schema and the account; applies nothing.
-  const payload = await getPayload({
-    config: createConfig({
-      databaseUri: database.uri,
-      pluginOptions: { queue: { worker: false }, webhookApplier: { enabled: false } },
-    }),
-    key: 'next-webhooks',
-  })
+  const { close, database, payload } = await siteDatabase('next-webhooks')
   await payload.create({ collection: 'whatsapp-accounts', data: demoAccountData('Bench number') })
   const [sitePort, receiverPort] = await freePorts(2)
   const env = {
@@ -105,9 +88,6 @@ export const benchNextWebhooks = async ({
   } finally {
     await stopGroup(site)
     await stopGroup(receiver)
-    await stopCampaignQueue(payload)
-    await payload.destroy()
-    abandonPool(payload)
-    await database.stop()
+    await close()
   }
 }

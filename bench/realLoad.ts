@@ -7,27 +7,22 @@
 import type { Payload } from 'payload'
 
 import { fork } from 'node:child_process'
-import { getPayload } from 'payload'
 
 import type { LoadReport } from './loadSimulator.js'
 
-import { createConfig } from '../dev/createConfig.js'
-import { isPostgresUri } from '../dev/database/adapter.js'
 import { freePorts } from '../dev/database/embeddedServer.js'
 import { demoAccountData } from '../dev/demoAccount.js'
-import { demoAudiences } from '../dev/demoAudiences.js'
 import { devUser } from '../dev/seed.js'
 import { demoTemplates } from '../dev/simulator/index.js'
-import { stopCampaignQueue } from '../src/index.js'
 import { templateDocument } from '../src/meta/templateDocument.js'
 import { getStore } from '../src/store/index.js'
-import { abandonPool, startBenchDatabase } from './database.js'
 import { percentile } from './measure.js'
 import { cpuMs, machineCpuMs, machineCpuSince, rssMb } from './processStats.js'
 import {
   answering,
-  ensureBuild,
   profileFlags,
+  siteDatabase,
+  siteToken,
   spawnSite,
   spawnWorker,
   stopGroup,
@@ -81,7 +76,10 @@ export type RealLoadResult = {
 } & RealLoadScenario
 
 /** The account, its templates and `contacts` contacts, as the seed would, plus the admin user. */
-const prepare = async (payload: Payload, scenario: RealLoadScenario) => {
+export const prepare = async (
+  payload: Payload,
+  scenario: Pick<RealLoadScenario, 'cap' | 'contacts'>,
+) => {
   await payload.create({ collection: 'users', data: { ...devUser, role: 'admin' } })
   const account = await payload.create({
     collection: 'whatsapp-accounts',
@@ -124,24 +122,8 @@ const unitTimes = (report: LoadReport) =>
     .sort((a, b) => a - b)
 
 export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoadResult> => {
-  await ensureBuild()
-  const database = await startBenchDatabase()
-  const postgres = isPostgresUri(database.uri)
-  if (postgres) {
-    process.env.PAYLOAD_FORCE_DRIZZLE_PUSH = 'true'
-  }
-  // This process makes the schema and the data, and then only reads: no jobs, no applier.
-  const payload = await getPayload({
-    config: createConfig({
-      databaseUri: database.uri,
-      pluginOptions: {
-        audiences: demoAudiences,
-        queue: { worker: false },
-        webhookApplier: { enabled: false },
-      },
-    }),
-    key: `realload-${scenario.cap}`,
-  })
+  // This process makes the schema and the data, and then only reads.
+  const { close, database, payload } = await siteDatabase(`realload-${scenario.cap}`)
   const campaign = await prepare(payload, scenario)
   const [port, receiverPort] = await freePorts(2)
 
@@ -187,21 +169,7 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     peakDatabaseRssMb = Math.max(peakDatabaseRssMb, database.pid ? rssMb(database.pid) : 0)
   }, 500)
   try {
-    let token: string | undefined
-    for (const deadline = Date.now() + 180_000; !token && Date.now() < deadline;) {
-      const login = await fetch(`${base}/users/login`, {
-        body: JSON.stringify(devUser),
-        headers: { 'content-type': 'application/json' },
-        method: 'POST',
-      }).catch(() => undefined)
-      token = login?.ok ? ((await login.json()) as { token: string }).token : undefined
-      if (!token) {
-        await new Promise((resolve) => setTimeout(resolve, 500))
-      }
-    }
-    if (!token) {
-      throw new Error('next start did not answer within 180 s')
-    }
+    const token = await siteToken(base)
     // Run only once the receiver listens: booting, it took a core for seconds of the sending,
     // and Meta's first webhooks found no one there.
     if (scenario.webhooks === 'receiver') {
@@ -322,9 +290,6 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
       }
     }
     simulator.kill('SIGTERM')
-    await stopCampaignQueue(payload)
-    await payload.destroy()
-    abandonPool(payload)
-    await database.stop()
+    await close()
   }
 }

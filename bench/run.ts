@@ -13,6 +13,10 @@
  * own; nextwebhooks compares webhook ingestion under `next start` with that receiver;
  * BENCH_SITE_PROFILE=dir writes CPU profiles of the site's processes and of the simulated Meta
  * (one per thread) and BENCH_DB_PROFILE=dir of the embedded database server.
+ * BENCH_ONLY=restart (never by default: the run without the switch waits for claimLeaseMs, 2 min)
+ * stops the dev app under `next start` with SIGTERM a third into a campaign of
+ * BENCH_RESTART_CONTACTS 1000 at 80 msg/s and starts it again, with and without
+ * NEXT_MANUAL_SIG_HANDLE (README "Workers").
  * BENCH_ONLY=devapp (never by default: it moves this checkout's .data aside while it runs) runs
  * a campaign of BENCH_DEVAPP_CONTACTS 4000 at BENCH_DEVAPP_CAP 1000 msg/s in `next dev` (see
  * devApp.ts).
@@ -33,6 +37,7 @@ import { benchRows } from './phones.js'
 import { onPostgres } from './rawTables.js'
 import { benchRealLoad, type RealLoadResult } from './realLoad.js'
 import { benchSend } from './send.js'
+import { benchSiteRestart, type SiteRestartResult } from './siteRestart.js'
 import { benchWebhooks } from './webhooks.js'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
@@ -353,6 +358,41 @@ const main = async () => {
           ]),
         ),
         `Machine CPU: ${os.availableParallelism()} cores; busy is the share of all of them used from Run until the last webhook was answered, and CPU per message divides each process's CPU time over that span by the messages sent (Meta: the simulator and its webhook senders; DB & rest: the machine's busy time less the site's and Meta's, so the database, the kernel and this bench's sampling). Lag: from the acknowledgement of a delivered or read status to the campaign counter that counts it (counters sampled every 100 ms). Backlog: events logged but not applied when the last webhook was answered.`,
+      )
+    }
+    if (only.includes('restart')) {
+      const results: SiteRestartResult[] = []
+      for (const manualSignals of [true, false]) {
+        results.push(
+          await benchSiteRestart({ contacts: env('BENCH_RESTART_CONTACTS', 1000), manualSignals }),
+        )
+      }
+      output.push(
+        '',
+        '## 8. A restart mid-campaign (`next start` sending at 80 msg/s, 200 ms API latency, SIGTERM once Meta has a third, started again)',
+        table(
+          [
+            'NEXT_MANUAL_SIG_HANDLE',
+            'contacts',
+            'exit code',
+            'exited after ms',
+            'claims left',
+            'completed after s',
+            'unknown',
+            'messaged twice',
+          ],
+          results.map((r) => [
+            r.manualSignals ? 'true' : 'unset',
+            r.contacts,
+            r.exitCode ?? 'signal',
+            r.stopMs,
+            r.claimsLeft,
+            fixed(r.doneMs / 1000),
+            r.unknown,
+            r.sentTwice,
+          ]),
+        ),
+        'Claims left: recipients the stopped site had claimed and neither sent nor given back; they are reported unknown once `claimLeaseMs` (2 min by default) has passed. Completed after: from the SIGTERM, through the restart (whose first request boots Payload), until the campaign completed.',
       )
     }
     if (only.includes('analytics')) {

@@ -5,8 +5,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { getPayload } from 'payload'
 
+import { createConfig } from '../dev/createConfig.js'
+import { isPostgresUri } from '../dev/database/adapter.js'
+import { demoAudiences } from '../dev/demoAudiences.js'
+import { devUser } from '../dev/seed.js'
+import { stopCampaignQueue } from '../src/index.js'
 import { webhookPath } from '../src/webhooks/endpoints.js'
+import { abandonPool, startBenchDatabase } from './database.js'
 
 const buildDir = '.next-bench'
 
@@ -47,6 +54,25 @@ export const answering = async (url: string) => {
   throw new Error(`${url} did not answer within 180 s`)
 }
 
+/**
+ * The dev user's token from the site's REST API at `base`, once it answers (its first request
+ * also boots Payload, and with it the campaign queue).
+ */
+export const siteToken = async (base: string): Promise<string> => {
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    const login = await fetch(`${base}/users/login`, {
+      body: JSON.stringify(devUser),
+      headers: { 'content-type': 'application/json' },
+      method: 'POST',
+    }).catch(() => undefined)
+    if (login?.ok) {
+      return ((await login.json()) as { token: string }).token
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error('next start did not answer within 180 s')
+}
+
 /** `next build` of the dev app into .next-bench, again whenever src/ or dev/ changed since. */
 export const ensureBuild = async () => {
   const built = `dev/${buildDir}/BUILD_ID`
@@ -64,6 +90,37 @@ export const ensureBuild = async () => {
   if (build.exitCode !== 0) {
     throw new Error(`next build exited with ${build.exitCode}`)
   }
+}
+
+/**
+ * The dev app's build, a fresh database, and this process's Payload on it (under `key`), which
+ * makes the schema and the data for the site and then only reads: it works no jobs and applies
+ * no webhooks. `close` ends it and drops the database.
+ */
+export const siteDatabase = async (key: string) => {
+  await ensureBuild()
+  const database = await startBenchDatabase()
+  if (isPostgresUri(database.uri)) {
+    process.env.PAYLOAD_FORCE_DRIZZLE_PUSH = 'true'
+  }
+  const payload = await getPayload({
+    config: createConfig({
+      databaseUri: database.uri,
+      pluginOptions: {
+        audiences: demoAudiences,
+        queue: { worker: false },
+        webhookApplier: { enabled: false },
+      },
+    }),
+    key,
+  })
+  const close = async () => {
+    await stopCampaignQueue(payload)
+    await payload.destroy()
+    abandonPool(payload)
+    await database.stop()
+  }
+  return { close, database, payload }
 }
 
 /**
