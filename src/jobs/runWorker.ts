@@ -3,15 +3,12 @@ import type { Payload } from 'payload'
 import type { CampaignRunner } from './types.js'
 
 import { getPluginOptions } from '../pluginContext.js'
+import { atMost } from './atMost.js'
 import { getQueue, stopCampaignQueue } from './index.js'
 import { forgetSignalStop } from './stopOnSignal.js'
 
 /** What a worker process serves beside its jobs (the webhook receiver), closed when it stops. */
 export type WorkerService = { close: () => Promise<void>; url: string }
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first. */
-const atMost = (ms: number, promise: Promise<unknown>) =>
-  Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())])
 
 /**
  * Keeps this process working campaign jobs, and serving `serve`'s webhooks when given, until

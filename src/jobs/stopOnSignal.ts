@@ -1,5 +1,7 @@
 import type { Payload } from 'payload'
 
+import { atMost } from './atMost.js'
+
 const signals = ['SIGINT', 'SIGTERM'] as const
 type StopSignal = (typeof signals)[number]
 
@@ -32,10 +34,7 @@ const onSignal = (signal: StopSignal) => {
   // the stop runs until it does. Alone, this one exits once the stop is done, as Next.js would.
   const othersExit = process.listenerCount(signal) > 1
   listen(false)
-  void Promise.race([
-    stopAll(),
-    new Promise((resolve) => setTimeout(resolve, stopWithinMs).unref()),
-  ]).then(() => {
+  void atMost(stopWithinMs, stopAll()).then(() => {
     if (!othersExit) {
       process.exit(exitCodes[signal])
     }
