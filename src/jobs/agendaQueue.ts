@@ -125,8 +125,10 @@ export const createAgendaQueue = async (
     },
     stop: async () => {
       stopping.abort()
-      await Promise.allSettled(running)
+      // First no job is taken any more: a job this stop makes due again would otherwise be
+      // taken back here and left locked by the exit. Then the running ones end, saved unlocked.
       await agenda.stop()
+      await Promise.allSettled(running)
       await storage.close()
     },
     unschedule: async (campaignId) => {
