@@ -117,13 +117,39 @@ const countersAndRecount = async (payload: Payload, id: number | string) => {
 }
 
 /**
+ * Waiting events whose send has been recorded meanwhile: the applier that set them waiting
+ * wakes them once it has looked at their recipients again, a moment after its batch commits, so
+ * for that moment they are in no backlog yet not applied.
+ */
+const dueWaitingEvents = async (payload: Payload) => {
+  const { docs } = await payload.find({
+    collection: 'whatsapp-webhook-events',
+    depth: 0,
+    pagination: false,
+    select: { messageId: true },
+    where: { and: [{ applied: { equals: false } }, { waiting: { equals: true } }] },
+  })
+  const messageIds = [...new Set(docs.flatMap((e) => (e.messageId ? [e.messageId] : [])))]
+  let due = 0
+  for (let start = 0; start < messageIds.length; start += 500) {
+    const { totalDocs } = await payload.count({
+      collection: 'whatsapp-campaign-recipients',
+      where: { messageId: { in: messageIds.slice(start, start + 500) } },
+    })
+    due += totalDocs
+  }
+  return due
+}
+
+/**
  * Waits until the webhook applier has applied every event logged so far (statuses waiting for
- * their send aside): the endpoint answers once events are logged, before they are applied.
+ * a send not recorded yet aside): the endpoint answers once events are logged, before they are
+ * applied.
  */
 export const waitForWebhooksApplied = async (payload: Payload, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const backlog = await getStore(payload).backlog()
+    const backlog = (await getStore(payload).backlog()) || (await dueWaitingEvents(payload))
     if (backlog === 0) {
       return
     }
