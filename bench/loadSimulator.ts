@@ -20,8 +20,19 @@ export type LoadReport = {
   /** Per message: when the first delivered and the first read were acknowledged (ms epoch). */
   acked: Array<{ delivered?: number; read?: number }>
   ackMs: number[]
+  /** When each webhook the site took (200) was answered (ms epoch). */
+  answeredAt: number[]
+  /** Per message: when Meta's first delivered and read webhooks were due to leave (ms epoch). */
+  due: Array<{ delivered: number; read: number }>
   failedPosts: number
+  /**
+   * Per webhook posted, how long after it was due it left (ms): Meta's senders all waiting for
+   * the site's answers hold the rest back, so this grows when the site cannot keep up.
+   */
+  lateMs: number[]
   posted: number
+  /** The share of the run the senders' thread was busy: near 1, Meta's own side held them back. */
+  sendersBusy: number
   sentTimes: number[]
 }
 
@@ -63,12 +74,10 @@ process.on('message', (message) => {
   }
   clearInterval(feed)
   feedNew()
-  webhooks.once('message', ({ acked, ackMs, failedPosts }: WebhookReport) => {
+  webhooks.once('message', (measured: WebhookReport) => {
     const report: LoadReport = {
-      acked,
-      ackMs,
-      failedPosts,
-      posted: ackMs.length,
+      ...measured,
+      posted: measured.ackMs.length,
       sentTimes: simulator.sent.map((m) => m.receivedAt),
     }
     void webhooks.terminate()

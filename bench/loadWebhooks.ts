@@ -5,6 +5,7 @@
  * bunched together. Gets each accepted message from loadSimulator.ts, posts its status webhooks
  * as Meta's senders do, and answers 'report' with what it measured.
  */
+import { type EventLoopUtilization, performance } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 
 import type { LoadReport } from './loadSimulator.js'
@@ -14,7 +15,10 @@ import { statusPayload } from '../dev/simulator/webhooks.js'
 import { signedPoster } from '../test/helpers/signedPoster.js'
 
 export type AcceptedMessage = { id: string; to: string }
-export type WebhookReport = Pick<LoadReport, 'acked' | 'ackMs' | 'failedPosts'>
+export type WebhookReport = Pick<
+  LoadReport,
+  'acked' | 'ackMs' | 'answeredAt' | 'due' | 'failedPosts' | 'lateMs' | 'sendersBusy'
+>
 
 const { duplicates, early, senders, webhookUrl } = workerData as {
   duplicates: number
@@ -32,18 +36,28 @@ type Hook = { dueAt: number; message: number; status: 'delivered' | 'read' | 'se
 const messages: AcceptedMessage[] = []
 const queue: Hook[] = []
 const acked: LoadReport['acked'] = []
+const due: LoadReport['due'] = []
 const ackMs: number[] = []
+const answeredAt: number[] = []
+const lateMs: number[] = []
 let failedPosts = 0
 
 // New accepted messages become webhooks: early ones due now, the others a little later.
+// From the first message on: the busy share of the run, not of the site's boot.
+let startedLoop: EventLoopUtilization | undefined
 const feed = (accepted: AcceptedMessage[]) => {
+  startedLoop ??= performance.eventLoopUtilization()
   const now = Date.now()
   for (const message of accepted) {
     const index = messages.push(message) - 1
     const delay = Math.random() < early ? 0 : 500 + Math.random() * 1000
     acked.push({})
+    due.push({ delivered: 0, read: 0 })
     for (const [i, status] of (['sent', 'delivered', 'read'] as const).entries()) {
       const hook = { dueAt: now + delay + i * 50, message: index, status }
+      if (status !== 'sent') {
+        due[index][status] = hook.dueAt
+      }
       queue.push(hook)
       if (Math.random() < duplicates) {
         queue.push({ ...hook, dueAt: hook.dueAt + 30 })
@@ -71,6 +85,7 @@ const sender = async () => {
       status: hook.status,
       wabaId: demoAccount.wabaId,
     })
+    lateMs.push(Date.now() - hook.dueAt)
     const started = performance.now()
     const status = await post(body).catch(() => 0)
     ackMs.push(performance.now() - started)
@@ -78,6 +93,7 @@ const sender = async () => {
       failedPosts++
       continue
     }
+    answeredAt.push(Date.now())
     if (hook.status !== 'sent') {
       acked[hook.message][hook.status] ??= Date.now()
     }
@@ -92,7 +108,16 @@ parentPort!.on('message', (message: 'report' | AcceptedMessage[]) => {
   }
   stopping = true
   void sending.then(() => {
-    const report: WebhookReport = { acked, ackMs, failedPosts }
+    const { utilization } = performance.eventLoopUtilization(startedLoop)
+    const report: WebhookReport = {
+      acked,
+      ackMs,
+      answeredAt,
+      due,
+      failedPosts,
+      lateMs,
+      sendersBusy: utilization,
+    }
     parentPort!.postMessage(report)
   })
 })

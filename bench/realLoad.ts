@@ -13,7 +13,7 @@ import type { LoadReport } from './loadSimulator.js'
 import { freePorts } from '../dev/database/embeddedServer.js'
 import { demoAccountData } from '../dev/demoAccount.js'
 import { devUser } from '../dev/seed.js'
-import { demoTemplates } from '../dev/simulator/index.js'
+import { demoTemplates, mostInAnyWindow } from '../dev/simulator/index.js'
 import { templateDocument } from '../src/meta/templateDocument.js'
 import { getStore } from '../src/store/index.js'
 import { percentile } from './measure.js'
@@ -60,18 +60,28 @@ export type RealLoadResult = {
   cpuBusy: number
   cpuPerMessageMs: CpuShares
   database: string
+  /** From when Meta's webhook was due to leave to the counter that counts it (ms). */
+  eventLagP50Ms: number
+  eventLagP99Ms: number
   /** Units (delivered, read) never counted within the wait after the end. */
   lagMissing: number
   lagP50Ms: number
   lagP99Ms: number
+  /** How late Meta's senders posted the webhooks past their due time (see LoadReport.lateMs). */
+  lateP50Ms: number
+  lateP99Ms: number
   /** The longest time between two consecutive sends (ms): a stall of the sending. */
   longestPauseMs: number
+  /** The share of the run Meta's sender thread was busy (LoadReport.sendersBusy). */
+  metaSendersBusy: number
   /** The embedded database server's peak resident memory (MB), when it runs apart. */
   peakDatabaseRssMb: number
   peakRssMb: number
   posted: number
   sendRate: number
   sent: number
+  /** The most webhooks the site answered 200 within any one second. */
+  webhooksBusiestSecond: number
   webhooksPerSecond: number
 } & RealLoadScenario
 
@@ -112,14 +122,36 @@ export const prepare = async (
   })
 }
 
-/** Counting units (delivered, read) in the order the site acknowledged them. */
-const unitTimes = (report: LoadReport) =>
+/**
+ * The counting units (delivered, read) the site acknowledged, in time order: when it answered
+ * them, or when Meta's webhooks for them were due to leave (Meta's event, before any wait).
+ */
+const unitTimes = (report: LoadReport, from: 'answer' | 'due') =>
   report.acked
-    .flatMap(({ delivered, read }) => {
-      const first = [delivered, read].filter((t): t is number => t !== undefined)
-      return [...(first.length > 0 ? [Math.min(...first)] : []), ...(read ? [read] : [])]
+    .flatMap((answered, i) => {
+      const at = (status: 'delivered' | 'read') =>
+        answered[status] === undefined
+          ? []
+          : [from === 'answer' ? answered[status] : report.due[i][status]]
+      const first = [...at('delivered'), ...at('read')]
+      return [...(first.length > 0 ? [Math.min(...first)] : []), ...at('read')]
     })
     .sort((a, b) => a - b)
+
+/** Per unit, in rank order: how long until the counters counted that many (ms). */
+const lagsBehind = (units: number[], samples: Array<{ at: number; units: number }>) => {
+  const lags: number[] = []
+  let missing = 0
+  units.forEach((at, k) => {
+    const counted = samples.find((s) => s.units >= k + 1)
+    if (counted) {
+      lags.push(Math.max(0, counted.at - at))
+    } else {
+      missing++
+    }
+  })
+  return { lags, missing }
+}
 
 export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoadResult> => {
   // This process makes the schema and the data, and then only reads.
@@ -229,20 +261,12 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     }
     const store = getStore(payload)
     const backlogAtEnd = await store.backlog()
-    const units = unitTimes(report)
+    const units = unitTimes(report, 'answer')
     await waitUntil(() => (samples.at(-1)?.units ?? 0) >= units.length, 120_000)
     sampling = false
     await sampler
-    const lags: number[] = []
-    let missing = 0
-    units.forEach((ackedAt, k) => {
-      const counted = samples.find((s) => s.units >= k + 1)
-      if (counted) {
-        lags.push(Math.max(0, counted.at - ackedAt))
-      } else {
-        missing++
-      }
-    })
+    const { lags, missing } = lagsBehind(units, samples)
+    const fromEvent = lagsBehind(unitTimes(report, 'due'), samples).lags
     const counts = await store.countByStatus(String(campaign.id))
     const doc = await payload.findByID({
       id: campaign.id,
@@ -271,15 +295,21 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
         site: cpuUsed.site / times.length,
       },
       database: database.label,
+      eventLagP50Ms: fromEvent.length > 0 ? percentile(fromEvent, 50) : Number.NaN,
+      eventLagP99Ms: fromEvent.length > 0 ? percentile(fromEvent, 99) : Number.NaN,
       lagMissing: missing,
       lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
       lagP99Ms: lags.length > 0 ? percentile(lags, 99) : Number.NaN,
+      lateP50Ms: percentile(report.lateMs, 50),
+      lateP99Ms: percentile(report.lateMs, 99),
       longestPauseMs,
+      metaSendersBusy: report.sendersBusy,
       peakDatabaseRssMb,
       peakRssMb,
       posted: report.posted,
       sendRate: times.length > 1 && span > 0 ? (times.length - 1) / span : 0,
       sent: times.length,
+      webhooksBusiestSecond: mostInAnyWindow(report.answeredAt, 1000),
       webhooksPerSecond: webhookSpan > 0 ? report.posted / webhookSpan : 0,
     }
   } finally {

@@ -16,6 +16,7 @@ import type {
 import { openFrontDoor, receivedAtHeader } from './frontDoor.js'
 import { handleSwitch } from './httpSwitches.js'
 import { errorMessages, metaError, type MetaErrorReply } from './metaError.js'
+import { mostInAnyWindow } from './mostInWindow.js'
 import { parametersMatch } from './validateTemplate.js'
 import { statusPayload, WebhookSender } from './webhooks.js'
 
@@ -559,20 +560,11 @@ export const startCloudApiSimulator = async (
       return counts
     },
     flushWebhooks: () => webhooks.flush(),
-    maxInAnyWindow: (phoneNumberId, windowMs = 1000) => {
-      const times = sent
-        .filter((m) => m.phoneNumberId === phoneNumberId)
-        .map((m) => m.receivedAt)
-        .sort((a, b) => a - b)
-      let best = 0
-      for (let end = 0, start = 0; end < times.length; end++) {
-        while (times[end] - times[start] >= windowMs) {
-          start++
-        }
-        best = Math.max(best, end - start + 1)
-      }
-      return best
-    },
+    maxInAnyWindow: (phoneNumberId, windowMs = 1000) =>
+      mostInAnyWindow(
+        sent.filter((m) => m.phoneNumberId === phoneNumberId).map((m) => m.receivedAt),
+        windowMs,
+      ),
     requests,
     reset: () => {
       sent.length = 0

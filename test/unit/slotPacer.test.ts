@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 
+import { mostInAnyWindow } from '../../dev/simulator/mostInWindow.js'
 import { SlotPacer } from '../../src/sending/slotPacer.js'
 
 /** The shared per-number schedule as the stores keep it: each reservation starts at max(now, end). */
@@ -19,19 +20,6 @@ const memorySchedule = (roundTripMs = 0) => {
       return start
     },
   }
-}
-
-/** The most sends in any window of `windowMs` ending at a send. */
-const busiestWindow = (times: number[], windowMs = 1000) => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let most = 0
-  for (let end = 0, start = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= windowMs) {
-      start++
-    }
-    most = Math.max(most, end - start + 1)
-  }
-  return most
 }
 
 const takeSlots = async (pacers: SlotPacer[], perPacer: number, runForMs: number) => {
@@ -68,7 +56,7 @@ describe('SlotPacer', () => {
     const start = Date.now()
     const times = await takeSlots([pacer], 200, 10_000)
     expect(times).toHaveLength(200)
-    expect(busiestWindow(times)).toBeLessThanOrEqual(40)
+    expect(mostInAnyWindow(times, 1000)).toBeLessThanOrEqual(40)
     // 200 sends at 97% of 40/s take about 5.1 s: paced, not bunched at the end.
     expect(Math.max(...times) - start).toBeGreaterThan(5000)
     expect(Math.max(...times) - start).toBeLessThan(5300)
@@ -84,7 +72,7 @@ describe('SlotPacer', () => {
     const pacer = new SlotPacer(schedule, 'PN1', 40)
     const start = Date.now()
     const times = await takeSlots([pacer], 200, 10_000)
-    expect(busiestWindow(times)).toBeLessThanOrEqual(40)
+    expect(mostInAnyWindow(times, 1000)).toBeLessThanOrEqual(40)
     // 199 intervals of 1/(0.97 × 40) s after the first reservation's 60 ms.
     expect(Math.max(...times) - start).toBeLessThan(60 + 199 * 25.78 + 5)
   })
@@ -109,7 +97,7 @@ describe('SlotPacer', () => {
       await wait
       times.push(Date.now())
     }
-    expect(busiestWindow(times)).toBeLessThanOrEqual(80)
+    expect(mostInAnyWindow(times, 1000)).toBeLessThanOrEqual(80)
     // No slot was skipped: the 400th send went at the 400th slot of 1/(0.97 × 80) s.
     expect(Math.max(...times) - start).toBeLessThanOrEqual((399 * 1000) / (80 * 0.97) + 21)
   })
@@ -119,14 +107,14 @@ describe('SlotPacer', () => {
     const pacers = [1, 2, 3].map(() => new SlotPacer(schedule, 'PN1', 20))
     const times = await takeSlots(pacers, 40, 20_000)
     expect(times).toHaveLength(120)
-    expect(busiestWindow(times)).toBeLessThanOrEqual(20)
+    expect(mostInAnyWindow(times, 1000)).toBeLessThanOrEqual(20)
   })
 
   test('different numbers do not share a rate', async () => {
     const schedule = memorySchedule()
     const pacers = ['PN1', 'PN2'].map((key) => new SlotPacer(schedule, key, 20))
     const times = await takeSlots(pacers, 20, 5_000)
-    expect(busiestWindow(times)).toBeGreaterThan(30)
+    expect(mostInAnyWindow(times, 1000)).toBeGreaterThan(30)
   })
 
   test('a slot the process missed is skipped, not fired late beside the next one', async () => {
