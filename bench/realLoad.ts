@@ -138,7 +138,10 @@ const unitTimes = (report: LoadReport, from: 'answer' | 'due') =>
     })
     .sort((a, b) => a - b)
 
-/** Per unit, in rank order: how long until the counters counted that many (ms). */
+/**
+ * Per unit, in rank order, how long until the counters counted that many (ms): its p50 and p99
+ * (NaN when none was counted), and how many never were.
+ */
 const lagsBehind = (units: number[], samples: Array<{ at: number; units: number }>) => {
   const lags: number[] = []
   let missing = 0
@@ -150,7 +153,8 @@ const lagsBehind = (units: number[], samples: Array<{ at: number; units: number 
       missing++
     }
   })
-  return { lags, missing }
+  const at = (p: number) => (lags.length > 0 ? percentile(lags, p) : Number.NaN)
+  return { missing, p50: at(50), p99: at(99) }
 }
 
 export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoadResult> => {
@@ -265,8 +269,8 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
     await waitUntil(() => (samples.at(-1)?.units ?? 0) >= units.length, 120_000)
     sampling = false
     await sampler
-    const { lags, missing } = lagsBehind(units, samples)
-    const fromEvent = lagsBehind(unitTimes(report, 'due'), samples).lags
+    const fromAnswer = lagsBehind(units, samples)
+    const fromEvent = lagsBehind(unitTimes(report, 'due'), samples)
     const counts = await store.countByStatus(String(campaign.id))
     const doc = await payload.findByID({
       id: campaign.id,
@@ -295,11 +299,11 @@ export const benchRealLoad = async (scenario: RealLoadScenario): Promise<RealLoa
         site: cpuUsed.site / times.length,
       },
       database: database.label,
-      eventLagP50Ms: fromEvent.length > 0 ? percentile(fromEvent, 50) : Number.NaN,
-      eventLagP99Ms: fromEvent.length > 0 ? percentile(fromEvent, 99) : Number.NaN,
-      lagMissing: missing,
-      lagP50Ms: lags.length > 0 ? percentile(lags, 50) : Number.NaN,
-      lagP99Ms: lags.length > 0 ? percentile(lags, 99) : Number.NaN,
+      eventLagP50Ms: fromEvent.p50,
+      eventLagP99Ms: fromEvent.p99,
+      lagMissing: fromAnswer.missing,
+      lagP50Ms: fromAnswer.p50,
+      lagP99Ms: fromAnswer.p99,
       lateP50Ms: percentile(report.lateMs, 50),
       lateP99Ms: percentile(report.lateMs, 99),
       longestPauseMs,
