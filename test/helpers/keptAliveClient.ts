@@ -97,14 +97,19 @@ export const keptAliveClient = (url: URL, connections: number) => {
       }
     }
     socket.on('data', (chunk: Buffer) => {
+      // Bytes no request waits for (a server's 408 to an idle connection before it closes it)
+      // would be read as the next request's answer.
+      if (!waiter) {
+        return
+      }
       received.push(chunk)
       const bytes = received.length === 1 ? chunk : Buffer.concat(received)
-      const answer = waiter && answerEnd(bytes)
+      const answer = answerEnd(bytes)
       if (!answer || answer.toClose) {
         received = [bytes]
         return
       }
-      const done = waiter!
+      const done = waiter
       waiter = undefined
       received = []
       if (answer.close) {

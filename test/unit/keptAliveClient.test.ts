@@ -148,6 +148,25 @@ describe('keptAliveClient', () => {
     expect(await send(post(url, 'to-close'))).toBe(202)
   })
 
+  test('ignores what a server writes on an idle connection, and answers the next request alone', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('data', (request) => {
+        const status = request.toString().includes('first') ? 200 : 201
+        socket.write(`HTTP/1.1 ${status} OK\r\ncontent-length: 0\r\n\r\n`)
+        if (status === 200) {
+          // As a server timing the connection out would, but closing it only later.
+          setTimeout(() => socket.write('HTTP/1.1 408 Request Timeout\r\n\r\n'), 20)
+          setTimeout(() => socket.end(), 300)
+        }
+      })
+    })
+    const url = await listen(server)
+    const send = keptAliveClient(url, 1)
+    expect(await send(post(url, 'first'))).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await send(post(url, 'second'))).toBe(201)
+  })
+
   test('fails a request as Node does when the port is closed or the connection drops', async () => {
     const closed = net.createServer()
     const url = await listen(closed)
