@@ -159,8 +159,11 @@ describe('the admin, in Chromium, against the dev app and its simulator', () => 
     expect(confirmation).toContain('order_update')
     expect(confirmation).toContain('34')
     await waitForStatus(page, 'running')
-    // At 4 messages/s the 31 sends take about 8 s: pause after 2.
-    await page.waitForTimeout(2000)
+    // At 4 messages/s the 31 sends take about 8 s: pause once the first are counted. A fixed
+    // 2-s wait paused one CI run before the first send, leaving nothing to check.
+    await expect
+      .poll(() => stat(page, 'sent'), { interval: 250, timeout: 30_000 })
+      .toBeGreaterThan(0)
     await page.click('[data-testid="campaign-controls"] button:has-text("Pause")')
     await waitForStatus(page, 'paused')
     await expect.poll(() => sidebarDate(page, 'pausedAt')).not.toBe('')
