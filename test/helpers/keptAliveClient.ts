@@ -41,12 +41,8 @@ export const answerEnd = (
       const size = parseInt(bytes.toString('latin1', at, lineEnd).split(';')[0], 16)
       if (size === 0) {
         // The last chunk, then trailers (none, usually) up to an empty line.
-        const trailersEnd = bytes.subarray(lineEnd, lineEnd + 4).equals(Buffer.from('\r\n\r\n'))
-          ? lineEnd + 4
-          : bytes.indexOf('\r\n\r\n', lineEnd) + 4
-        return trailersEnd >= 4 && trailersEnd <= bytes.length
-          ? { close, end: trailersEnd, status }
-          : undefined
+        const blankLine = bytes.indexOf('\r\n\r\n', lineEnd)
+        return blankLine === -1 ? undefined : { close, end: blankLine + 4, status }
       }
       at = lineEnd + 2 + size + 2
       if (at > bytes.length) {

@@ -26,9 +26,9 @@ const listen = async (server: http.Server | net.Server) => {
   return new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`)
 }
 
-const post = (url: URL, body: string, extra = '') =>
+const post = (url: URL, body: string) =>
   Buffer.from(
-    `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
+    `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   )
 
 /** A server answering each request's body length, as `shape` says; counts its connections. */
